@@ -1,0 +1,480 @@
+/*
+ * bsdvm.h: the public interface of bsdvm, a BSD (UVM) virtual-memory system
+ * in user space.
+ *
+ * Everything an embedder needs is declared here; every other header is
+ * private.  The types are opaque.  Every function that can fail returns 0 on
+ * success or an errno value (never -1 with errno set), and leaves the address
+ * space exactly as it was when it fails, unless its description says
+ * otherwise.
+ *
+ * Semantics follow OpenBSD's system calls (see docs/semantics.md for each
+ * place where OpenBSD and POSIX/Linux differ and which one we chose).
+ *
+ * Thread safety: every function may be called from any thread.  Calls on
+ * different vmspaces run in parallel; calls on one vmspace are serialised by
+ * its map lock where they change the map, and run in parallel where they only
+ * fault or access memory.  bvm_system_destroy() and bvm_vmspace_destroy()
+ * must not race with other calls on the object they destroy.
+ */
+#ifndef BSDVM_H
+#define BSDVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define BVM_EXPORT __attribute__((visibility("default")))
+#else
+#define BVM_EXPORT
+#endif
+
+#define BVM_VERSION_MAJOR 0
+#define BVM_VERSION_MINOR 1
+
+/* The page size of every bsdvm system. */
+#define BVM_PAGE_SIZE  4096u
+#define BVM_PAGE_SHIFT 12
+
+/*
+ * The user address range of a vmspace, as on OpenBSD/amd64:
+ * [BVM_VM_MIN_ADDRESS, BVM_VM_MAXUSER_ADDRESS).
+ */
+#define BVM_VM_MIN_ADDRESS     0x0000000000001000ULL
+#define BVM_VM_MAXUSER_ADDRESS 0x00007f7fffffc000ULL
+
+struct bvm_system;  /* physical memory, pools, counters: one "machine" */
+struct bvm_vmspace; /* one address space: a vm_map and its pmap */
+
+/* ---------------------------------------------------------------------
+ * Constants.  The values are OpenBSD's, so scenario scripts and ported
+ * code read the same.
+ * ------------------------------------------------------------------- */
+
+/* Protections (mmap(2) prot). */
+#define BVM_PROT_NONE  0x00
+#define BVM_PROT_READ  0x01
+#define BVM_PROT_WRITE 0x02
+#define BVM_PROT_EXEC  0x04
+
+/* mmap(2) flags. */
+#define BVM_MAP_SHARED    0x0001 /* share changes */
+#define BVM_MAP_PRIVATE   0x0002 /* changes are private (copy on write) */
+#define BVM_MAP_FIXED     0x0010 /* use the address exactly; replaces */
+#define BVM_MAP_NOREPLACE 0x0800 /* __MAP_NOREPLACE: with FIXED, fail if used */
+#define BVM_MAP_ANON      0x1000 /* anonymous memory, fd must be -1 */
+#define BVM_MAP_NOFAULT   0x2000 /* __MAP_NOFAULT: files only (EINVAL here) */
+#define BVM_MAP_STACK     0x4000 /* a stack: ANON|PRIVATE, READ|WRITE */
+#define BVM_MAP_CONCEAL   0x8000 /* accepted; excluded from core dumps */
+#define BVM_MAP_FLAGMASK  0xfff7 /* bits outside this mask: EINVAL */
+
+/* minherit(2) values. */
+#define BVM_INHERIT_SHARE 0 /* child shares the memory */
+#define BVM_INHERIT_COPY  1 /* child gets a copy-on-write copy (default) */
+#define BVM_INHERIT_NONE  2 /* child has a hole here */
+#define BVM_INHERIT_ZERO  3 /* child gets fresh zero-filled memory */
+
+/* madvise(2) values. */
+#define BVM_MADV_NORMAL     0 /* fault-around 3 pages back, 4 forward */
+#define BVM_MADV_RANDOM     1 /* no fault-around */
+#define BVM_MADV_SEQUENTIAL 2 /* fault-around 8 back, 7 forward */
+#define BVM_MADV_WILLNEED   3 /* accepted, no effect (as OpenBSD) */
+#define BVM_MADV_DONTNEED   4 /* pages deactivated; contents kept */
+#define BVM_MADV_SPACEAVAIL 5 /* EINVAL, as OpenBSD */
+#define BVM_MADV_FREE       6 /* private anonymous pages discarded */
+
+/* mincore(2) vector bits. */
+#define BVM_MINCORE_INCORE 0x1
+
+/* Resource limits (setrlimit(2) resources). */
+#define BVM_RLIMIT_DATA    2
+#define BVM_RLIMIT_MEMLOCK 6
+#define BVM_RLIM_INFINITY  UINT64_MAX
+
+/* mlockall(2) flags. */
+#define BVM_MCL_CURRENT 0x01
+#define BVM_MCL_FUTURE  0x02
+
+/* Fault types, as in uvm_fault(): VM_FAULT_INVALID, VM_FAULT_WIRE. */
+#define BVM_FAULT_INVALID 0
+#define BVM_FAULT_WIRE    1
+
+/* Signals and si_code values an emulator raises for a failed access. */
+#define BVM_SIGSEGV      11
+#define BVM_SIGBUS       10 /* OpenBSD's SIGBUS number */
+#define BVM_SEGV_MAPERR  1  /* address not mapped */
+#define BVM_SEGV_ACCERR  2  /* protection forbids the access */
+#define BVM_BUS_OBJERR   3  /* beyond the end of the backing object */
+
+/* Anonymous-memory design of a system (DESIGN.md). */
+#define BVM_ANON_UVM  0 /* amaps and anons (OpenBSD/NetBSD) */
+#define BVM_ANON_MACH 1 /* shadow-object chains (FreeBSD/Mach); not yet */
+
+/* Physical maps. */
+#define BVM_PMAP_SOFT 0 /* software page tables and a soft TLB */
+
+/* bvm_params.flags */
+#define BVM_SYS_CHECK    0x1 /* run the invariant checker after every op */
+#define BVM_SYS_WXALLOWED 0x2 /* allow PROT_WRITE|PROT_EXEC (else ENOTSUP) */
+
+/* bvm_pglist_alloc() flags (uvm_pglistalloc's UVM_PLA_*). */
+#define BVM_PLA_ZERO 0x1 /* pages are zeroed */
+
+/* ---------------------------------------------------------------------
+ * Systems.
+ * ------------------------------------------------------------------- */
+
+struct bvm_params {
+	uint64_t npages;         /* physical frames (default 16384: 64 MiB) */
+	int anon_mode;           /* BVM_ANON_UVM */
+	int pmap;                /* BVM_PMAP_SOFT */
+	uint64_t rlimit_data;    /* default RLIMIT_DATA of vmspaces, bytes */
+	uint64_t rlimit_memlock; /* default RLIMIT_MEMLOCK of vmspaces, bytes */
+	unsigned flags;          /* BVM_SYS_* */
+};
+
+/*
+ * bvm_params_init: fill in the defaults: 16384 frames, UVM amaps, the
+ * software pmap, unlimited data, 64 KiB memlock, no flags.
+ */
+BVM_EXPORT void bvm_params_init(struct bvm_params *p);
+
+/*
+ * bvm_system_create: create a system with p->npages frames of physical
+ * memory (one host shared-memory region) and its counters.
+ * => p may be NULL for the defaults.
+ * => returns 0 and sets *out, or EINVAL (npages 0 or too large, unknown
+ *    mode or flags), ENOTSUP (BVM_ANON_MACH: not implemented yet), ENOMEM.
+ */
+BVM_EXPORT int bvm_system_create(const struct bvm_params *p,
+    struct bvm_system **out);
+
+/*
+ * bvm_system_destroy: destroy a system.  Every vmspace of it must already
+ * be destroyed (or it is destroyed here, with its memory).
+ */
+BVM_EXPORT void bvm_system_destroy(struct bvm_system *sys);
+
+/* ---------------------------------------------------------------------
+ * Address spaces: uvmspace_alloc, uvmspace_fork, uvmspace_exec.
+ * ------------------------------------------------------------------- */
+
+/*
+ * bvm_vmspace_create: a new, empty address space.
+ * => returns 0 and sets *out, or ENOMEM.
+ */
+BVM_EXPORT int bvm_vmspace_create(struct bvm_system *sys,
+    struct bvm_vmspace **out);
+
+/*
+ * bvm_vmspace_destroy: unmap everything and free the address space.
+ */
+BVM_EXPORT void bvm_vmspace_destroy(struct bvm_vmspace *vm);
+
+/*
+ * bvm_fork: a child address space, made from vm entry by entry according to
+ * each entry's inheritance: SHARE entries are shared, COPY entries are copied
+ * lazily (copy-on-write through needs-copy; the cost is O(entries), not
+ * O(pages)), ZERO entries start fresh and zero-filled, NONE entries are
+ * absent.  Wired COPY entries are copied at once.  The child inherits the
+ * parent's resource limits and data size.
+ * => returns 0 and sets *child, or ENOMEM (parent unchanged).
+ */
+BVM_EXPORT int bvm_fork(struct bvm_vmspace *vm, struct bvm_vmspace **child);
+
+/*
+ * bvm_exec: replace vm's contents with an empty address space, as execve(2)
+ * does; limits are kept, mlockall(MCL_FUTURE) is cleared.
+ * => returns 0.
+ */
+BVM_EXPORT int bvm_exec(struct bvm_vmspace *vm);
+
+/* ---------------------------------------------------------------------
+ * The memory-management calls.  Addresses and lengths are bytes.  The
+ * argument checks and their order are OpenBSD's (uvm_mmap.c).
+ * ------------------------------------------------------------------- */
+
+/*
+ * bvm_mmap: map len bytes.  Anonymous memory only (BVM_MAP_ANON, fd -1);
+ * file descriptors arrive with the object layer.
+ * => *out receives the address (plus addr's page offset, as OpenBSD).
+ * => errors: EINVAL (bad prot bits, bad flags, SHARED|PRIVATE, NOREPLACE
+ *    without FIXED, bad MAP_STACK use, len 0, bad FIXED address, fd != -1
+ *    with MAP_ANON, NOFAULT on anonymous memory), ENOTSUP (WRITE|EXEC
+ *    without BVM_SYS_WXALLOWED), ENODEV/EBADF (a descriptor: not yet),
+ *    ENOMEM (no space, NOREPLACE collision, RLIMIT_DATA exceeded,
+ *    mlockall(MCL_FUTURE) limits), EACCES (prot beyond the maximum).
+ */
+BVM_EXPORT int bvm_mmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len,
+    int prot, int flags, int fd, int64_t off, uint64_t *out);
+
+/*
+ * bvm_munmap: remove the mappings in [addr, addr+len).
+ * => addr is rounded down to a page, len up.  len 0: 0, nothing done.
+ * => errors: EINVAL (range wraps, outside user space, or any page in the
+ *    range not mapped: OpenBSD refuses holes; nothing is unmapped).
+ */
+BVM_EXPORT int bvm_munmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len);
+
+/*
+ * bvm_mprotect: set the protection of [addr, addr+len).  Holes in the range
+ * are skipped; parts outside user space are ignored.  All entries are checked
+ * before any is changed.
+ * => errors: EINVAL (bad bits, range wraps), ENOTSUP (WRITE|EXEC),
+ *    EACCES (above an entry's maximum protection), ENOMEM (NONE to
+ *    accessible over RLIMIT_DATA).
+ */
+BVM_EXPORT int bvm_mprotect(struct bvm_vmspace *vm, uint64_t addr,
+    uint64_t len, int prot);
+
+/*
+ * bvm_minherit: set what bvm_fork does with [addr, addr+len).
+ * => errors: EINVAL (unknown value, range wraps), EPERM (INHERIT_ZERO on an
+ *    entry that is not writable).
+ */
+BVM_EXPORT int bvm_minherit(struct bvm_vmspace *vm, uint64_t addr,
+    uint64_t len, int inherit);
+
+/*
+ * bvm_madvise: advice for [addr, addr+len).  NORMAL/RANDOM/SEQUENTIAL set
+ * the fault-around window; WILLNEED does nothing; DONTNEED deactivates the
+ * pages (contents kept); FREE discards private anonymous pages (they read
+ * back as zero), unless the amap is shared.
+ * => errors: EINVAL (unknown advice, SPACEAVAIL, range wraps).
+ */
+BVM_EXPORT int bvm_madvise(struct bvm_vmspace *vm, uint64_t addr,
+    uint64_t len, int advice);
+
+/*
+ * bvm_mincore: one byte per page of [addr, addr+len) into vec: bit
+ * BVM_MINCORE_INCORE set when the page is resident in this address space
+ * (NetBSD semantics; OpenBSD removed mincore).
+ * => errors: EINVAL (addr not page aligned, range wraps), ENOMEM (a page in
+ *    the range not mapped), EFAULT (vec NULL).
+ */
+BVM_EXPORT int bvm_mincore(struct bvm_vmspace *vm, uint64_t addr,
+    uint64_t len, unsigned char *vec);
+
+/*
+ * bvm_mquery: where would mmap(addr, len, ...) place a mapping?  Nothing is
+ * mapped.  With BVM_MAP_FIXED, only addr itself is tried.
+ * => returns 0 and *out, or EINVAL (bad arguments, or FIXED and not free),
+ *    ENOMEM (no space at or after addr).
+ */
+BVM_EXPORT int bvm_mquery(struct bvm_vmspace *vm, uint64_t addr, uint64_t len,
+    int prot, int flags, int fd, int64_t off, uint64_t *out);
+
+/*
+ * bvm_mlock / bvm_munlock: wire / unwire [addr, addr+len); wired pages are
+ * faulted in now and never leave memory.
+ * => errors: EINVAL (range wraps), ENOMEM (a page not mapped),
+ *    EAGAIN (over RLIMIT_MEMLOCK or the system wired-page limit), EACCES
+ *    (an entry is PROT_NONE).
+ */
+BVM_EXPORT int bvm_mlock(struct bvm_vmspace *vm, uint64_t addr, uint64_t len);
+BVM_EXPORT int bvm_munlock(struct bvm_vmspace *vm, uint64_t addr,
+    uint64_t len);
+
+/*
+ * bvm_mlockall / bvm_munlockall: MCL_CURRENT wires every mapping now,
+ * MCL_FUTURE wires every later mapping.
+ * => errors: EINVAL (flags 0 or unknown), ENOMEM/EAGAIN (limits).
+ */
+BVM_EXPORT int bvm_mlockall(struct bvm_vmspace *vm, int flags);
+BVM_EXPORT int bvm_munlockall(struct bvm_vmspace *vm);
+
+/* ---------------------------------------------------------------------
+ * Memory access through virtual addresses, and faults.
+ * ------------------------------------------------------------------- */
+
+/*
+ * What a failed access or fault was, for the signal an emulator raises.
+ */
+struct bvm_fault_info {
+	uint64_t addr; /* the first address that could not be accessed */
+	int error;     /* EFAULT, EACCES, ENOMEM, EIO (as bvm_fault) */
+	int signo;     /* BVM_SIGSEGV or BVM_SIGBUS; 0 for ENOMEM */
+	int code;      /* BVM_SEGV_MAPERR, BVM_SEGV_ACCERR, BVM_BUS_OBJERR */
+};
+
+/*
+ * bvm_fault: resolve a fault at va for an access of type access (PROT_READ,
+ * PROT_WRITE or PROT_EXEC), as uvm_fault() does for a trap.
+ * => returns 0 (the page is now mapped for that access), EFAULT (not mapped:
+ *    SEGV_MAPERR), EACCES (protection: SEGV_ACCERR), ENOMEM (no memory),
+ *    EIO (pager I/O error), EINVAL (bad access type).
+ * => info may be NULL; it is filled in on failure.
+ */
+BVM_EXPORT int bvm_fault(struct bvm_vmspace *vm, uint64_t va, int access,
+    struct bvm_fault_info *info);
+
+/*
+ * bvm_read / bvm_write: copyin / copyout through the address space, faulting
+ * as needed.  A write needs PROT_WRITE, a read PROT_READ.
+ * => returns 0, or EFAULT when a page of the range cannot be accessed (info,
+ *    if not NULL, tells why and where: SEGV_MAPERR or SEGV_ACCERR), or ENOMEM.
+ *    On failure the bytes before info->addr were transferred.
+ */
+BVM_EXPORT int bvm_read(struct bvm_vmspace *vm, uint64_t va, void *buf,
+    size_t len, struct bvm_fault_info *info);
+BVM_EXPORT int bvm_write(struct bvm_vmspace *vm, uint64_t va, const void *buf,
+    size_t len, struct bvm_fault_info *info);
+
+/* ---------------------------------------------------------------------
+ * Limits.
+ * ------------------------------------------------------------------- */
+
+/*
+ * bvm_setrlimit / bvm_getrlimit: the vmspace's RLIMIT_DATA or
+ * RLIMIT_MEMLOCK, in bytes (BVM_RLIM_INFINITY for none).  Lowering a limit
+ * below current use is allowed; only new use is refused.
+ * => errors: EINVAL (unknown resource).
+ */
+BVM_EXPORT int bvm_setrlimit(struct bvm_vmspace *vm, int resource,
+    uint64_t limit);
+BVM_EXPORT int bvm_getrlimit(struct bvm_vmspace *vm, int resource,
+    uint64_t *limit);
+
+/* ---------------------------------------------------------------------
+ * Physical memory (uvm_pglistalloc).
+ * ------------------------------------------------------------------- */
+
+/*
+ * bvm_pglist_alloc: allocate npages frames, in at most maxsegs physically
+ * contiguous runs, each frame's physical address in [low, high), each run
+ * starting on an `align` boundary and not crossing a `boundary` (0: none)
+ * boundary.  pas[] receives the npages physical addresses in order.
+ * => align and boundary are powers of two (boundary 0 allowed), multiples
+ *    of the page size.
+ * => returns 0, EINVAL (bad arguments), or ENOMEM (cannot be met).
+ */
+BVM_EXPORT int bvm_pglist_alloc(struct bvm_system *sys, uint64_t npages,
+    uint64_t low, uint64_t high, uint64_t align, uint64_t boundary,
+    int maxsegs, int flags, uint64_t *pas);
+
+/*
+ * bvm_pglist_free: free frames from bvm_pglist_alloc.
+ * => returns 0, or EINVAL (an address not allocated by bvm_pglist_alloc).
+ */
+BVM_EXPORT int bvm_pglist_free(struct bvm_system *sys, const uint64_t *pas,
+    uint64_t npages);
+
+/*
+ * bvm_phys_read: read the contents of a physical frame (for tests and
+ * tools: e.g. to check that freed frames are zeroed before reuse).
+ * => returns 0 or EINVAL (out of range).
+ */
+BVM_EXPORT int bvm_phys_read(struct bvm_system *sys, uint64_t pa, void *buf,
+    size_t len);
+
+/* ---------------------------------------------------------------------
+ * Counters, listings, invariants.
+ * ------------------------------------------------------------------- */
+
+/* A vmstat -s view of a system.  All counts since creation. */
+struct bvm_stats {
+	uint64_t pagesize;
+	uint64_t npages;       /* frames in all */
+	uint64_t free;         /* frames free */
+	uint64_t active;       /* frames on the active queue */
+	uint64_t inactive;     /* frames on the inactive queue */
+	uint64_t wired;        /* frames wired */
+	uint64_t wiredmax;     /* limit on wired frames (npages/3) */
+	uint64_t zeropages;    /* free frames known to be zero */
+	uint64_t vmspaces;     /* live vmspaces */
+	uint64_t map_entries;  /* live map entries */
+	uint64_t amaps;        /* live amaps */
+	uint64_t anons;        /* live anons */
+	uint64_t faults;       /* calls to uvm_fault */
+	uint64_t flt_anon;     /* faults on an existing anon (case 1A) */
+	uint64_t flt_acow;     /* copy-on-write of an anon (case 1B) */
+	uint64_t flt_amcopy;   /* amap copies done by faults (needs-copy) */
+	uint64_t flt_zfill;    /* zero-fill faults (case 2, no object) */
+	uint64_t flt_noram;    /* faults that found no free frame */
+	uint64_t flt_nomap;    /* faults at unmapped addresses */
+	uint64_t flt_prot;     /* faults refused for protection */
+	uint64_t flt_around;   /* neighbour pages mapped by fault-around */
+	uint64_t flt_wired;    /* wiring faults */
+	uint64_t pga_zerohit;  /* zeroed allocations served pre-zeroed */
+	uint64_t pga_zeromiss; /* zeroed allocations zeroed on demand */
+	uint64_t pages_alloc;  /* frames allocated */
+	uint64_t pages_free;   /* frames freed */
+	uint64_t forks;        /* bvm_fork calls that succeeded */
+	uint64_t cow_now;      /* pages copied at fork (wired entries) */
+	uint64_t pmap_enter;   /* pmap_enter calls */
+	uint64_t pmap_remove;  /* pages removed from pmaps */
+	uint64_t pmap_protect; /* pmap_protect calls */
+	uint64_t tlb_miss;     /* soft TLB misses (page-table walks) */
+	uint64_t tlb_flush;    /* soft TLB flushes (generation bumps) */
+	uint64_t mmap_calls;
+	uint64_t munmap_calls;
+	uint64_t mprotect_calls;
+};
+
+/* bvm_stats: fill *st from the system's counters.  => returns 0. */
+BVM_EXPORT int bvm_stats(struct bvm_system *sys, struct bvm_stats *st);
+
+/* Per-vmspace figures. */
+struct bvm_vmspace_info {
+	uint64_t size;        /* bytes mapped */
+	uint64_t resident;    /* pages mapped in the pmap */
+	uint64_t dused;       /* RLIMIT_DATA use, bytes (vm_dused) */
+	uint64_t wired;       /* bytes in wired entries */
+	uint64_t nentries;    /* map entries */
+	uint64_t rlimit_data;
+	uint64_t rlimit_memlock;
+};
+BVM_EXPORT int bvm_vmspace_info(struct bvm_vmspace *vm,
+    struct bvm_vmspace_info *info);
+
+/* One map entry, as procstat -v prints it. */
+#define BVM_REGION_COW       0x01 /* UVM_ET_COPYONWRITE */
+#define BVM_REGION_NEEDSCOPY 0x02 /* UVM_ET_NEEDSCOPY */
+#define BVM_REGION_NOFAULT   0x04 /* UVM_ET_NOFAULT */
+#define BVM_REGION_STACK     0x08 /* UVM_ET_STACK */
+#define BVM_REGION_SHAREDAMAP 0x10 /* the amap is AMAP_SHARED */
+#define BVM_REGION_CONCEAL   0x20 /* UVM_ET_CONCEAL */
+
+struct bvm_region {
+	uint64_t start, end;
+	int prot, maxprot, inherit, advice;
+	int wired_count;
+	unsigned flags;       /* BVM_REGION_* */
+	uint64_t resident;    /* pages mapped in the pmap */
+	uint64_t anons;       /* anons (private pages) in the amap slots */
+	int amap_refs;        /* references to the amap, 0 if none */
+	const char *type;     /* "anon" (later: "vnode", "aobj", "device") */
+};
+
+/*
+ * bvm_regions: call fn for each map entry in address order, with the map
+ * read-locked (fn must not call back into this vmspace).  Stops early and
+ * returns fn's value if it is not 0.  => returns 0 or fn's value.
+ */
+BVM_EXPORT int bvm_regions(struct bvm_vmspace *vm,
+    int (*fn)(const struct bvm_region *r, void *arg), void *arg);
+
+/*
+ * bvm_check / bvm_system_check: run the invariant checkers (map tree order
+ * and free-space augmentation, entry list, no overlap, RLIMIT_DATA use,
+ * amap/anon reference counts, pmap/pv agreement, page ownership, free list
+ * counts).
+ * => returns 0, or EFAULT with a description of the first violation in msg
+ *    (msg may be NULL).
+ */
+BVM_EXPORT int bvm_check(struct bvm_vmspace *vm, char *msg, size_t msglen);
+BVM_EXPORT int bvm_system_check(struct bvm_system *sys, char *msg,
+    size_t msglen);
+
+/* bvm_strerror: a short name for an errno value ("EINVAL"). */
+BVM_EXPORT const char *bvm_errname(int error);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BSDVM_H */

@@ -1,0 +1,486 @@
+/*
+ * bvm_api.c: the public interface (bsdvm.h) over the VM.
+ *
+ * Each bvm_ function checks what only the library boundary can (NULL
+ * handles), calls the kernel-named function that does the work, and, in
+ * debug builds of a system created with BVM_SYS_CHECK, runs the invariant
+ * checker on the vmspace after the call, panicking on a violation.
+ */
+#include "pmap.h"
+#include "uvm.h"
+#include "uvm_amap.h"
+#include "uvm_anon.h"
+#include "uvm_fault.h"
+#include "uvm_map.h"
+#include "uvm_mmap.h"
+
+#define VMSPACE(p) ((struct vmspace *)(p))
+#define SYS(vm)    ((vm)->vm_map.sys)
+
+/* after an operation on vm: check every invariant, if asked to */
+static inline int
+bvm_after(struct vmspace *vm, int error)
+{
+	char msg[512];
+
+	if (__predict_false(SYS(vm)->check_each_op) &&
+	    uvm_vmspace_sanity(vm, msg, sizeof(msg)) != 0)
+		panic("invariant violated: %s", msg);
+	return error;
+}
+
+void
+bvm_params_init(struct bvm_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->npages = 16384;
+	p->anon_mode = BVM_ANON_UVM;
+	p->pmap = BVM_PMAP_SOFT;
+	p->rlimit_data = BVM_RLIM_INFINITY;
+	p->rlimit_memlock = 64 * 1024;
+	p->flags = 0;
+}
+
+int
+bvm_system_create(const struct bvm_params *p, struct bvm_system **out)
+{
+	struct bvm_params defaults;
+	struct bvm_system *sys;
+	int error;
+
+	if (out == NULL)
+		return EINVAL;
+	if (p == NULL) {
+		bvm_params_init(&defaults);
+		p = &defaults;
+	}
+	if (p->pmap != BVM_PMAP_SOFT ||
+	    (p->flags & ~(unsigned)(BVM_SYS_CHECK | BVM_SYS_WXALLOWED)))
+		return EINVAL;
+	if (p->anon_mode == BVM_ANON_MACH)
+		return ENOTSUP;
+	if (p->anon_mode != BVM_ANON_UVM)
+		return EINVAL;
+	sys = calloc(1, sizeof(*sys));
+	if (sys == NULL)
+		return ENOMEM;
+	error = uvm_page_init(sys, p->npages);
+	if (error) {
+		free(sys);
+		return error;
+	}
+	sys->params = *p;
+	sys->anon_mode = p->anon_mode;
+	sys->wxallowed = (p->flags & BVM_SYS_WXALLOWED) != 0;
+#ifdef BVM_DEBUG
+	sys->check_each_op = (p->flags & BVM_SYS_CHECK) != 0;
+#endif
+	sys->pmap_ops = &pmap_soft_ops;
+	bvm_mutex_init(&sys->pmaplock);
+	bvm_mutex_init(&sys->listlock);
+	LIST_INIT(&sys->vmspaces);
+	LIST_INIT(&sys->amaps);
+	pool_init(&sys->pv_pool, sizeof(struct pv_entry), "pvpl", FI_PV_ALLOC);
+	uvm_map_init(sys);
+	amap_init(sys);
+	uvm_anon_init(sys);
+	*out = sys;
+	return 0;
+}
+
+void
+bvm_system_destroy(struct bvm_system *sys)
+{
+	struct vmspace *vm;
+
+	if (sys == NULL)
+		return;
+	/* vmspaces the embedder left behind go now, with their memory */
+	while ((vm = LIST_FIRST(&sys->vmspaces)) != NULL) {
+		vm->vm_refcnt = 1;
+		uvmspace_free(vm);
+	}
+	KASSERT(LIST_EMPTY(&sys->amaps));
+	pool_destroy(&sys->anon_pool);
+	pool_destroy(&sys->amap_pool);
+	pool_destroy(&sys->mapent_pool);
+	pool_destroy(&sys->mapent_kmem_pool);
+	pool_destroy(&sys->pv_pool);
+	free(sys->kentry_static);
+	bvm_mutex_destroy(&sys->kentry_lock);
+	bvm_mutex_destroy(&sys->pmaplock);
+	bvm_mutex_destroy(&sys->listlock);
+	uvm_page_fini(sys);
+	free(sys);
+}
+
+int
+bvm_vmspace_create(struct bvm_system *sys, struct bvm_vmspace **out)
+{
+	struct vmspace *vm;
+
+	if (sys == NULL || out == NULL)
+		return EINVAL;
+	vm = uvmspace_alloc(sys);
+	if (vm == NULL)
+		return ENOMEM;
+	*out = (struct bvm_vmspace *)vm;
+	return 0;
+}
+
+void
+bvm_vmspace_destroy(struct bvm_vmspace *vm)
+{
+	if (vm != NULL)
+		uvmspace_free(VMSPACE(vm));
+}
+
+int
+bvm_fork(struct bvm_vmspace *vm, struct bvm_vmspace **child)
+{
+	struct vmspace *vm2;
+	int error;
+
+	if (vm == NULL || child == NULL)
+		return EINVAL;
+	error = uvmspace_fork(VMSPACE(vm), &vm2);
+	if (error == 0) {
+		*child = (struct bvm_vmspace *)vm2;
+		bvm_after(vm2, 0);
+	}
+	return bvm_after(VMSPACE(vm), error);
+}
+
+int
+bvm_exec(struct bvm_vmspace *vm)
+{
+	uvmspace_exec(VMSPACE(vm));
+	return bvm_after(VMSPACE(vm), 0);
+}
+
+int
+bvm_mmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot,
+    int flags, int fd, int64_t off, uint64_t *out)
+{
+	vaddr_t va = 0;
+	int error;
+
+	error = sys_mmap(VMSPACE(vm), addr, len, prot, flags, fd, off, &va);
+	if (error == 0 && out != NULL)
+		*out = va;
+	return bvm_after(VMSPACE(vm), error);
+}
+
+int
+bvm_munmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len)
+{
+	return bvm_after(VMSPACE(vm), sys_munmap(VMSPACE(vm), addr, len));
+}
+
+int
+bvm_mprotect(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot)
+{
+	return bvm_after(VMSPACE(vm),
+	    sys_mprotect(VMSPACE(vm), addr, len, prot));
+}
+
+int
+bvm_minherit(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int inherit)
+{
+	return bvm_after(VMSPACE(vm),
+	    sys_minherit(VMSPACE(vm), addr, len, inherit));
+}
+
+int
+bvm_madvise(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int advice)
+{
+	return bvm_after(VMSPACE(vm),
+	    sys_madvise(VMSPACE(vm), addr, len, advice));
+}
+
+int
+bvm_mincore(struct bvm_vmspace *vm, uint64_t addr, uint64_t len,
+    unsigned char *vec)
+{
+	return bvm_after(VMSPACE(vm),
+	    sys_mincore(VMSPACE(vm), addr, len, vec));
+}
+
+int
+bvm_mquery(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot,
+    int flags, int fd, int64_t off, uint64_t *out)
+{
+	vaddr_t va = 0;
+	int error;
+
+	error = sys_mquery(VMSPACE(vm), addr, len, prot, flags, fd, off, &va);
+	if (error == 0 && out != NULL)
+		*out = va;
+	return error;
+}
+
+int
+bvm_mlock(struct bvm_vmspace *vm, uint64_t addr, uint64_t len)
+{
+	return bvm_after(VMSPACE(vm), sys_mlock(VMSPACE(vm), addr, len));
+}
+
+int
+bvm_munlock(struct bvm_vmspace *vm, uint64_t addr, uint64_t len)
+{
+	return bvm_after(VMSPACE(vm), sys_munlock(VMSPACE(vm), addr, len));
+}
+
+int
+bvm_mlockall(struct bvm_vmspace *vm, int flags)
+{
+	return bvm_after(VMSPACE(vm), sys_mlockall(VMSPACE(vm), flags));
+}
+
+int
+bvm_munlockall(struct bvm_vmspace *vm)
+{
+	return bvm_after(VMSPACE(vm), sys_munlockall(VMSPACE(vm)));
+}
+
+int
+bvm_fault(struct bvm_vmspace *vm, uint64_t va, int access,
+    struct bvm_fault_info *info)
+{
+	int error;
+
+	if (access != PROT_READ && access != PROT_WRITE &&
+	    access != PROT_EXEC)
+		return EINVAL;
+	error = uvm_fault(&VMSPACE(vm)->vm_map, va, VM_FAULT_INVALID, access);
+	if (error)
+		uvm_fault_info(error, va, info);
+	return error;
+}
+
+int
+bvm_read(struct bvm_vmspace *vm, uint64_t va, void *buf, size_t len,
+    struct bvm_fault_info *info)
+{
+	return uvm_copyin(VMSPACE(vm), va, buf, len, info);
+}
+
+int
+bvm_write(struct bvm_vmspace *vm, uint64_t va, const void *buf, size_t len,
+    struct bvm_fault_info *info)
+{
+	return uvm_copyout(VMSPACE(vm), va, buf, len, info);
+}
+
+int
+bvm_setrlimit(struct bvm_vmspace *bvm, int resource, uint64_t limit)
+{
+	struct vmspace *vm = VMSPACE(bvm);
+
+	vm_map_lock(&vm->vm_map);
+	switch (resource) {
+	case BVM_RLIMIT_DATA:
+		vm->vm_rlimit_data = limit;
+		break;
+	case BVM_RLIMIT_MEMLOCK:
+		vm->vm_rlimit_memlock = limit;
+		break;
+	default:
+		vm_map_unlock(&vm->vm_map);
+		return EINVAL;
+	}
+	vm_map_unlock(&vm->vm_map);
+	return 0;
+}
+
+int
+bvm_getrlimit(struct bvm_vmspace *bvm, int resource, uint64_t *limit)
+{
+	struct vmspace *vm = VMSPACE(bvm);
+
+	switch (resource) {
+	case BVM_RLIMIT_DATA:
+		*limit = vm->vm_rlimit_data;
+		return 0;
+	case BVM_RLIMIT_MEMLOCK:
+		*limit = vm->vm_rlimit_memlock;
+		return 0;
+	default:
+		return EINVAL;
+	}
+}
+
+int
+bvm_pglist_alloc(struct bvm_system *sys, uint64_t npages, uint64_t low,
+    uint64_t high, uint64_t align, uint64_t boundary, int maxsegs, int flags,
+    uint64_t *pas)
+{
+	struct pglist list;
+	struct vm_page *pg;
+	uint64_t i = 0;
+	int error;
+
+	if (pas == NULL || npages == 0 || npages > sys->npages ||
+	    (flags & ~BVM_PLA_ZERO))
+		return EINVAL;
+	TAILQ_INIT(&list);
+	error = uvm_pglistalloc(sys, ptoa(npages), low, high, align, boundary,
+	    &list, maxsegs, flags);
+	if (error)
+		return error;
+	TAILQ_FOREACH(pg, &list, pageq)
+		pas[i++] = VM_PAGE_TO_PHYS(pg);
+	return 0;
+}
+
+int
+bvm_pglist_free(struct bvm_system *sys, const uint64_t *pas, uint64_t npages)
+{
+	struct pglist list;
+	struct vm_page *pg;
+	uint64_t i;
+
+	/* refuse the whole call if any frame is not ours to free */
+	for (i = 0; i < npages; i++) {
+		pg = PHYS_TO_VM_PAGE(sys, pas[i]);
+		if (pg == NULL || (pas[i] & PAGE_MASK) ||
+		    !(pg->pg_flags & PG_PGLIST))
+			return EINVAL;
+		pg->pg_flags &= ~PG_PGLIST;
+	}
+	TAILQ_INIT(&list);
+	for (i = 0; i < npages; i++) {
+		pg = PHYS_TO_VM_PAGE(sys, pas[i]);
+		pg->pg_flags |= PG_PGLIST;
+		TAILQ_INSERT_TAIL(&list, pg, pageq);
+	}
+	uvm_pglistfree(sys, &list);
+	return 0;
+}
+
+int
+bvm_phys_read(struct bvm_system *sys, uint64_t pa, void *buf, size_t len)
+{
+	uint64_t bytes = sys->npages * PAGE_SIZE;
+
+	if (pa >= bytes || len > bytes - pa)
+		return EINVAL;
+	memcpy(buf, uvm_phys_to_host(sys, pa), len);
+	return 0;
+}
+
+int
+bvm_stats(struct bvm_system *sys, struct bvm_stats *st)
+{
+	struct uvmexp *u = &sys->uvmexp;
+
+	memset(st, 0, sizeof(*st));
+	st->pagesize = PAGE_SIZE;
+	st->npages = u->npages;
+	bvm_mutex_enter(&sys->fpageqlock);
+	st->free = u->free;
+	st->zeropages = u->zeropages;
+	bvm_mutex_exit(&sys->fpageqlock);
+	bvm_mutex_enter(&sys->pageqlock);
+	st->active = u->active;
+	st->inactive = u->inactive;
+	st->wired = u->wired;
+	bvm_mutex_exit(&sys->pageqlock);
+	st->wiredmax = u->wiredmax;
+#define C(f) st->f = CNT_GET(u->f)
+	C(vmspaces); C(map_entries); C(amaps); C(anons);
+	C(faults); C(flt_anon); C(flt_acow); C(flt_amcopy); C(flt_zfill);
+	C(flt_noram); C(flt_nomap); C(flt_prot); C(flt_around); C(flt_wired);
+	C(pga_zerohit); C(pga_zeromiss); C(pages_alloc); C(pages_free);
+	C(forks); C(cow_now); C(pmap_enter); C(pmap_remove); C(pmap_protect);
+	C(tlb_miss); C(tlb_flush); C(mmap_calls); C(munmap_calls);
+	C(mprotect_calls);
+#undef C
+	return 0;
+}
+
+int
+bvm_vmspace_info(struct bvm_vmspace *bvm, struct bvm_vmspace_info *info)
+{
+	struct vmspace *vm = VMSPACE(bvm);
+	struct vm_map *map = &vm->vm_map;
+	struct vm_map_entry *entry;
+
+	memset(info, 0, sizeof(*info));
+	vm_map_lock_read(map);
+	info->size = map->size;
+	info->resident = pmap_resident_count(map->pmap);
+	info->dused = ptoa(vm->vm_dused);
+	info->nentries = (uint64_t)map->nentries;
+	for (entry = map->header.next; entry != &map->header;
+	    entry = entry->next)
+		if (VM_MAPENT_ISWIRED(entry))
+			info->wired += entry->end - entry->start;
+	info->rlimit_data = vm->vm_rlimit_data;
+	info->rlimit_memlock = vm->vm_rlimit_memlock;
+	vm_map_unlock_read(map);
+	return 0;
+}
+
+int
+bvm_regions(struct bvm_vmspace *bvm, int (*fn)(const struct bvm_region *,
+    void *), void *arg)
+{
+	struct vm_map *map = &VMSPACE(bvm)->vm_map;
+	struct vm_map_entry *entry;
+	struct bvm_region r;
+	vaddr_t va;
+	int error = 0;
+
+	vm_map_lock_read(map);
+	for (entry = map->header.next; entry != &map->header && error == 0;
+	    entry = entry->next) {
+		memset(&r, 0, sizeof(r));
+		r.start = entry->start;
+		r.end = entry->end;
+		r.prot = entry->protection;
+		r.maxprot = entry->max_protection;
+		r.inherit = entry->inheritance;
+		r.advice = entry->advice;
+		r.wired_count = entry->wired_count;
+		if (UVM_ET_ISCOPYONWRITE(entry))
+			r.flags |= BVM_REGION_COW;
+		if (UVM_ET_ISNEEDSCOPY(entry))
+			r.flags |= BVM_REGION_NEEDSCOPY;
+		if (UVM_ET_ISNOFAULT(entry))
+			r.flags |= BVM_REGION_NOFAULT;
+		if (entry->etype & UVM_ET_STACK)
+			r.flags |= BVM_REGION_STACK;
+		if (entry->etype & UVM_ET_CONCEAL)
+			r.flags |= BVM_REGION_CONCEAL;
+		for (va = entry->start; va < entry->end; va += PAGE_SIZE)
+			if (pmap_extract(map->pmap, va, NULL))
+				r.resident++;
+		if (entry->aref.ar_amap != NULL) {
+			struct vm_amap *amap = entry->aref.ar_amap;
+			amap_lock(amap);
+			r.amap_refs = amap_refs(amap);
+			if (amap_flags(amap) & AMAP_SHARED)
+				r.flags |= BVM_REGION_SHAREDAMAP;
+			r.anons = (uint64_t)amap_nslots_used(&entry->aref,
+			    (int)atop(entry->end - entry->start));
+			amap_unlock(amap);
+		}
+		r.type = entry->object != NULL ? "object" : "anon";
+		error = fn(&r, arg);
+	}
+	vm_map_unlock_read(map);
+	return error;
+}
+
+int
+bvm_check(struct bvm_vmspace *vm, char *msg, size_t msglen)
+{
+	return uvm_vmspace_sanity(VMSPACE(vm), msg, msglen);
+}
+
+int
+bvm_system_check(struct bvm_system *sys, char *msg, size_t msglen)
+{
+	return uvm_system_sanity(sys, msg, msglen);
+}

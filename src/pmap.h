@@ -1,0 +1,148 @@
+/*
+ * pmap.h: the machine-dependent layer's interface.
+ *
+ * The machine-independent code (uvm_*.c) manages virtual memory only through
+ * these calls, exactly as in BSD: pmap_enter, pmap_remove, pmap_protect,
+ * pmap_page_protect, pmap_extract, pmap_unwire, and the referenced/modified
+ * bit calls.  Each pmap implementation (pmap_soft.c; pmap_host.c later)
+ * provides a `struct pmap_ops` and embeds `struct pmap` first in its own
+ * pmap structure.
+ *
+ * Accesses through virtual addresses (copyin/copyout) ask pmap_access() for
+ * the host address of a page; the software pmap answers from a per-thread
+ * soft TLB, filling it from its page tables on a miss, and returns NULL when
+ * the access needs a fault.
+ */
+#ifndef BVM_PMAP_H
+#define BVM_PMAP_H
+
+#include "uvm_extern.h"
+
+/* pmap_enter flags: the access type (PROT_*) in the low bits, and: */
+#define PMAP_WIRED   0x10 /* wired mapping */
+#define PMAP_CANFAIL 0x20 /* return ENOMEM instead of panicking */
+
+struct pmap {
+	const struct pmap_ops *pm_ops;   /* [I] */
+	struct bvm_system *pm_sys;       /* [I] */
+	uint64_t pm_tlbgen;              /* [atomic] TLB generation */
+	uint64_t pm_resident;            /* [pmaplock] resident pages */
+	uint64_t pm_wired;               /* [pmaplock] wired pages */
+};
+
+/* a mapping of a page: on the page's pv list [pmaplock] */
+struct pv_entry {
+	struct pv_entry *pv_next;
+	struct pmap *pv_pmap;
+	vaddr_t pv_va;
+};
+
+struct pmap_ops {
+	const char *name;
+	struct pmap *(*create)(struct bvm_system *);
+	void (*destroy)(struct pmap *);
+	int (*enter)(struct pmap *, vaddr_t, paddr_t, vm_prot_t, int);
+	void (*remove)(struct pmap *, vaddr_t, vaddr_t);
+	void (*protect)(struct pmap *, vaddr_t, vaddr_t, vm_prot_t);
+	void (*page_protect)(struct bvm_system *, struct vm_page *, vm_prot_t);
+	bool (*extract)(struct pmap *, vaddr_t, paddr_t *);
+	bool (*unwire)(struct pmap *, vaddr_t);
+	bool (*clear_modify)(struct bvm_system *, struct vm_page *);
+	bool (*clear_reference)(struct bvm_system *, struct vm_page *);
+	bool (*is_modified)(struct bvm_system *, struct vm_page *);
+	bool (*is_referenced)(struct bvm_system *, struct vm_page *);
+	void *(*fill)(struct pmap *, vaddr_t, vm_prot_t);
+	/* for the invariant checker: call fn for every valid mapping */
+	int (*foreach)(struct pmap *, int (*fn)(vaddr_t, paddr_t, vm_prot_t,
+	    bool wired, void *), void *arg);
+};
+
+extern const struct pmap_ops pmap_soft_ops;
+
+/*
+ * The soft TLB: per thread, direct mapped, tagged with the virtual page
+ * number and the pmap's TLB generation.  Generations come from one global
+ * counter, so a generation names one pmap at one time: a flush gives the
+ * pmap a new generation and every entry it had becomes a miss, in every
+ * thread, without touching them.
+ */
+#define SOFT_TLB_SIZE 256
+struct soft_tlb_entry {
+	uint64_t vpn;
+	uint64_t gen;
+	uint8_t *hva;         /* host address of the page */
+	uint32_t prot;        /* accesses allowed without a fill */
+};
+extern __thread struct soft_tlb_entry soft_tlb[SOFT_TLB_SIZE];
+
+/*
+ * pmap_access: host address for an access of type `access` at va, or NULL
+ * when the page is not mapped for that access (the caller faults, then
+ * asks again).
+ * => no locks needed.
+ */
+static inline void *
+pmap_access(struct pmap *pm, vaddr_t va, vm_prot_t access)
+{
+	uint64_t vpn = va >> PAGE_SHIFT;
+	struct soft_tlb_entry *e = &soft_tlb[vpn & (SOFT_TLB_SIZE - 1)];
+
+	if (__predict_true(e->vpn == vpn &&
+	    e->gen == __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE) &&
+	    (e->prot & access) == (uint32_t)access))
+		return e->hva + (va & PAGE_MASK);
+	return pm->pm_ops->fill(pm, va, access);
+}
+
+/* the machine-independent calls */
+static inline int
+pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
+{
+	return pm->pm_ops->enter(pm, va, pa, prot, flags);
+}
+static inline void
+pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	pm->pm_ops->remove(pm, sva, eva);
+}
+static inline void
+pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
+{
+	pm->pm_ops->protect(pm, sva, eva, prot);
+}
+static inline bool
+pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
+{
+	return pm->pm_ops->extract(pm, va, pa);
+}
+/* pmap_unwire: => returns whether the mapping was wired */
+static inline bool
+pmap_unwire(struct pmap *pm, vaddr_t va)
+{
+	return pm->pm_ops->unwire(pm, va);
+}
+static inline void
+pmap_destroy(struct pmap *pm)
+{
+	pm->pm_ops->destroy(pm);
+}
+static inline uint64_t
+pmap_resident_count(struct pmap *pm)
+{
+	return __atomic_load_n(&pm->pm_resident, __ATOMIC_RELAXED);
+}
+static inline void
+pmap_update(struct pmap *pm)
+{
+	(void)pm;  /* soft pmap: changes are visible at once */
+}
+
+/* per-page calls go through the system's pmap ops */
+void pmap_page_protect(struct bvm_system *, struct vm_page *, vm_prot_t);
+bool pmap_clear_modify(struct bvm_system *, struct vm_page *);
+bool pmap_clear_reference(struct bvm_system *, struct vm_page *);
+bool pmap_is_modified(struct bvm_system *, struct vm_page *);
+bool pmap_is_referenced(struct bvm_system *, struct vm_page *);
+struct pmap *pmap_create(struct bvm_system *);
+
+#endif /* BVM_PMAP_H */

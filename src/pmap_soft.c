@@ -1,0 +1,759 @@
+/*
+ * pmap_soft.c: the software pmap: page tables in software, a soft TLB.
+ *
+ * Page tables have the amd64 shape: four levels of 512 entries, 9 bits of
+ * the virtual address each, 4 KiB pages:
+ *
+ *   47      39 38      30 29      21 20      12 11         0
+ *   | L4 idx  | L3 idx   | L2 idx   | L1 idx   | page offset |
+ *
+ * A directory entry (L4, L3, L2) is the host address of the next table
+ * (4 KiB aligned) ORed with PDE_V, and, in L2 entries, PDE_RW.  A page table
+ * entry (L1) is the physical address of the frame ORed with:
+ *
+ *   PG_V  valid (the page may be read)    PG_A  referenced  (set on access)
+ *   PG_RW writable                        PG_M  modified    (set on write)
+ *   PG_X  executable                      PG_W  wired       (software bit)
+ *
+ * As on hardware the effective write permission is the AND of the levels: a
+ * page is writable when its PTE has PG_RW and its L2 entry has PDE_RW.  This
+ * lets pmap_protect() take write access away from a whole 2 MiB region by
+ * clearing one PDE_RW bit, which is what makes fork O(regions), not O(pages).
+ * pmap_enter() of a writable page under a cleared PDE_RW first pushes the
+ * restriction down into the 512 PTEs of that table.
+ *
+ * Referenced and modified bits are emulated as an MMU does: a TLB fill sets
+ * PG_A, and a fill for a write sets PG_M; a TLB entry filled by a read does
+ * not allow writes until PG_M is set, so the first write always fills.
+ *
+ * Locking: every change to page tables and every pv list is made under the
+ * system's pmaplock.  Fills walk the tables without locks, with atomic
+ * loads: tables are freed only in pmap_destroy, and PTEs are updated with
+ * single atomic stores (A/M bits with compare-and-swap).  A change that takes
+ * rights away gives the pmap a new TLB generation (a shootdown).
+ */
+#include <sys/queue.h>
+
+#include "pmap.h"
+#include "uvm.h"
+
+#define PG_V     0x001ULL
+#define PG_RW    0x002ULL
+#define PG_X     0x004ULL
+#define PG_A     0x020ULL
+#define PG_M     0x040ULL
+#define PG_W     0x200ULL
+#define PG_FRAME 0x000ffffffffff000ULL
+
+#define PDE_V    0x001ULL
+#define PDE_RW   0x002ULL
+#define PDE_PTR  (~(uint64_t)0xfff)
+
+#define NPTE     512
+#define L1_SHIFT 12
+#define L2_SHIFT 21
+#define L3_SHIFT 30
+#define L4_SHIFT 39
+#define L2_SIZE  (1ULL << L2_SHIFT)   /* bytes mapped by one L1 table */
+#define L3_SIZE  (1ULL << L3_SHIFT)
+#define L4_SIZE  (1ULL << L4_SHIFT)
+#define PTX(va, s) (((va) >> (s)) & (NPTE - 1))
+
+struct pmap_soft {
+	struct pmap pm;             /* must be first */
+	uint64_t *pm_l4;            /* [pmaplock] top-level table */
+	uint64_t pm_ntables;        /* [pmaplock] tables allocated */
+};
+
+__thread struct soft_tlb_entry soft_tlb[SOFT_TLB_SIZE];
+static uint64_t tlbgen_next = 1;  /* [atomic] generation source */
+
+static inline struct pmap_soft *
+PMS(struct pmap *pm)
+{
+	return (struct pmap_soft *)pm;
+}
+
+static inline uint64_t *
+pde_table(uint64_t pde)
+{
+	return (uint64_t *)(uintptr_t)(pde & PDE_PTR);
+}
+
+static inline uint64_t
+ld(uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void
+st(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/*
+ * pmap_tlb_shootdown: invalidate every cached translation of pm, in every
+ * thread, by giving pm a new generation.
+ */
+static void
+pmap_tlb_shootdown(struct pmap *pm)
+{
+	uint64_t g = __atomic_fetch_add(&tlbgen_next, 1, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&pm->pm_tlbgen, g + 1, __ATOMIC_RELEASE);
+	CNT_INC(pm->pm_sys->uvmexp.tlb_flush);
+}
+
+static uint64_t *
+ptp_alloc(struct pmap_soft *pms)
+{
+	uint64_t *t;
+
+	if (bvm_fi_fail(FI_PTP_ALLOC))
+		return NULL;
+	t = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (t != NULL) {
+		memset(t, 0, PAGE_SIZE);
+		pms->pm_ntables++;
+	}
+	return t;
+}
+
+static struct pmap *
+pmap_soft_create(struct bvm_system *sys)
+{
+	struct pmap_soft *pms = calloc(1, sizeof(*pms));
+
+	if (pms == NULL)
+		return NULL;
+	pms->pm.pm_ops = &pmap_soft_ops;
+	pms->pm.pm_sys = sys;
+	pms->pm_l4 = ptp_alloc(pms);
+	if (pms->pm_l4 == NULL) {
+		free(pms);
+		return NULL;
+	}
+	pmap_tlb_shootdown(&pms->pm);
+	return &pms->pm;
+}
+
+/*
+ * pmap_soft_destroy: free the page tables.
+ * => every mapping must already be removed (uvmspace_free unmaps first).
+ */
+static void
+pmap_soft_destroy(struct pmap *pm)
+{
+	struct pmap_soft *pms = PMS(pm);
+	int i, j, k;
+
+	KASSERTMSG(pm->pm_resident == 0, "%llu pages still mapped",
+	    (unsigned long long)pm->pm_resident);
+	for (i = 0; i < NPTE; i++) {
+		uint64_t *l3;
+		if (!(pms->pm_l4[i] & PDE_V))
+			continue;
+		l3 = pde_table(pms->pm_l4[i]);
+		for (j = 0; j < NPTE; j++) {
+			uint64_t *l2;
+			if (!(l3[j] & PDE_V))
+				continue;
+			l2 = pde_table(l3[j]);
+			for (k = 0; k < NPTE; k++)
+				if (l2[k] & PDE_V)
+					free(pde_table(l2[k]));
+			free(l2);
+		}
+		free(l3);
+	}
+	free(pms->pm_l4);
+	pmap_tlb_shootdown(pm);
+	free(pms);
+}
+
+/*
+ * pmap_l2e: the L2 entry covering va, or NULL when a level above is missing.
+ * With alloc, missing levels are allocated (NULL: out of memory).
+ * => pmaplock held when alloc is set.
+ */
+static uint64_t *
+pmap_l2e(struct pmap_soft *pms, vaddr_t va, bool alloc)
+{
+	uint64_t *l4e, *l3e, *t;
+
+	l4e = &pms->pm_l4[PTX(va, L4_SHIFT)];
+	if (!(ld(l4e) & PDE_V)) {
+		if (!alloc || (t = ptp_alloc(pms)) == NULL)
+			return NULL;
+		st(l4e, (uint64_t)(uintptr_t)t | PDE_V | PDE_RW);
+	}
+	l3e = &pde_table(ld(l4e))[PTX(va, L3_SHIFT)];
+	if (!(ld(l3e) & PDE_V)) {
+		if (!alloc || (t = ptp_alloc(pms)) == NULL)
+			return NULL;
+		st(l3e, (uint64_t)(uintptr_t)t | PDE_V | PDE_RW);
+	}
+	return &pde_table(ld(l3e))[PTX(va, L2_SHIFT)];
+}
+
+/* pmap_pte: the PTE for va and its L2 entry, or NULL if no L1 table. */
+static uint64_t *
+pmap_pte(struct pmap_soft *pms, vaddr_t va, uint64_t **l2ep)
+{
+	uint64_t *l2e = pmap_l2e(pms, va, false);
+
+	if (l2e == NULL || !(ld(l2e) & PDE_V))
+		return NULL;
+	if (l2ep != NULL)
+		*l2ep = l2e;
+	return &pde_table(ld(l2e))[PTX(va, L1_SHIFT)];
+}
+
+/* pv list management.  => pmaplock held */
+static void
+pmap_pv_insert(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm,
+    vaddr_t va)
+{
+	pve->pv_pmap = pm;
+	pve->pv_va = va;
+	pve->pv_next = pg->pv_list;
+	pg->pv_list = pve;
+}
+
+static struct pv_entry *
+pmap_pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va)
+{
+	struct pv_entry **pp, *pve;
+
+	for (pp = &pg->pv_list; (pve = *pp) != NULL; pp = &pve->pv_next) {
+		if (pve->pv_pmap == pm && pve->pv_va == va) {
+			*pp = pve->pv_next;
+			return pve;
+		}
+	}
+	panic("pmap_pv_remove: no pv for va %#llx pa %#llx",
+	    (unsigned long long)va, (unsigned long long)pg->phys_addr);
+}
+
+/*
+ * pmap_sync_flags: carry a dying PTE's modified bit to its page.
+ * PG_CLEAN cleared means "must be written back" to the pagers.
+ */
+static inline void
+pmap_sync_flags(struct vm_page *pg, uint64_t pte)
+{
+	if (pte & PG_M)
+		pg->pg_flags &= ~PG_CLEAN;
+}
+
+/*
+ * pmap_kill_pte: remove one valid mapping.
+ * => pmaplock held.  => returns the pv entry to free (outside nothing).
+ */
+static void
+pmap_kill_pte(struct pmap *pm, uint64_t *ptep, vaddr_t va)
+{
+	struct bvm_system *sys = pm->pm_sys;
+	uint64_t pte = ld(ptep);
+	struct vm_page *pg = PHYS_TO_VM_PAGE(sys, pte & PG_FRAME);
+
+	st(ptep, 0);
+	pmap_sync_flags(pg, pte);
+	pool_put(&sys->pv_pool, pmap_pv_remove(pg, pm, va));
+	if (pte & PG_W)
+		pm->pm_wired--;
+	pm->pm_resident--;
+	CNT_INC(sys->uvmexp.pmap_remove);
+}
+
+/*
+ * pmap_soft_enter: map va to the frame at pa with protection prot.
+ * => flags: the access type that caused the fault (sets PG_A/PG_M at once,
+ *    saving the refill), PMAP_WIRED, PMAP_CANFAIL.
+ * => returns 0 or ENOMEM (no memory for a page table or pv entry; nothing
+ *    changed) when PMAP_CANFAIL; panics otherwise.
+ */
+static int
+pmap_soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
+    int flags)
+{
+	struct pmap_soft *pms = PMS(pm);
+	struct bvm_system *sys = pm->pm_sys;
+	struct vm_page *pg = PHYS_TO_VM_PAGE(sys, pa);
+	struct pv_entry *pve = NULL;
+	uint64_t *l2e, *ptp, *ptep, opte, npte, t;
+	bool flush = false;
+	int i;
+
+	KASSERT((va & PAGE_MASK) == 0 && pg != NULL);
+	KASSERT(prot != PROT_NONE);
+	bvm_mutex_enter(&sys->pmaplock);
+	l2e = pmap_l2e(pms, va, true);
+	if (l2e == NULL)
+		goto nomem;
+	if (!(ld(l2e) & PDE_V)) {
+		if ((ptp = ptp_alloc(pms)) == NULL)
+			goto nomem;
+		st(l2e, (uint64_t)(uintptr_t)ptp | PDE_V | PDE_RW);
+	}
+	ptp = pde_table(ld(l2e));
+	ptep = &ptp[PTX(va, L1_SHIFT)];
+	opte = ld(ptep);
+
+	if (!(opte & PG_V) || (opte & PG_FRAME) != pa) {
+		pve = pool_get(&sys->pv_pool, PR_NOWAIT);
+		if (pve == NULL)
+			goto nomem;
+	}
+	/* A writable mapping under a write-protected region: push down. */
+	if ((prot & PROT_WRITE) && !(ld(l2e) & PDE_RW)) {
+		for (i = 0; i < NPTE; i++) {
+			t = ld(&ptp[i]);
+			if (t & PG_RW) {
+				/* keep A/M bits that fills may set meanwhile */
+				__atomic_fetch_and(&ptp[i], ~PG_RW,
+				    __ATOMIC_ACQ_REL);
+			}
+		}
+		opte = ld(ptep);
+		__atomic_fetch_or(l2e, PDE_RW, __ATOMIC_RELEASE);
+	}
+
+	npte = pa | PG_V;
+	if (prot & PROT_WRITE)
+		npte |= PG_RW;
+	if (prot & PROT_EXEC)
+		npte |= PG_X;
+	if (flags & PMAP_WIRED)
+		npte |= PG_W;
+	if (flags & PROT_MASK)
+		npte |= PG_A;
+	if (flags & PROT_WRITE)
+		npte |= PG_M;
+
+	if (opte & PG_V) {
+		if ((opte & PG_FRAME) == pa) {
+			/* same page: new rights, keep its A/M history */
+			npte |= opte & (PG_A | PG_M);
+			if ((opte & ~npte) & (PG_RW | PG_X))
+				flush = true;
+			if ((opte & PG_W) && !(npte & PG_W))
+				pm->pm_wired--;
+			else if (!(opte & PG_W) && (npte & PG_W))
+				pm->pm_wired++;
+		} else {
+			/* a different page: the old mapping goes */
+			pmap_kill_pte(pm, ptep, va);
+			flush = true;
+			pm->pm_resident++;
+			if (npte & PG_W)
+				pm->pm_wired++;
+		}
+	} else {
+		pm->pm_resident++;
+		if (npte & PG_W)
+			pm->pm_wired++;
+	}
+	if (pve != NULL)
+		pmap_pv_insert(pg, pve, pm, va);
+	st(ptep, npte);
+	if (flush)
+		pmap_tlb_shootdown(pm);
+	bvm_mutex_exit(&sys->pmaplock);
+	CNT_INC(sys->uvmexp.pmap_enter);
+	return 0;
+
+nomem:
+	bvm_mutex_exit(&sys->pmaplock);
+	if (!(flags & PMAP_CANFAIL))
+		panic("pmap_soft_enter: out of memory");
+	return ENOMEM;
+}
+
+/*
+ * pmap_walk_range: call fn on each L1 table that covers part of [sva, eva),
+ * with the sub-range it covers; skips unpopulated levels in big steps.
+ * => pmaplock held.
+ */
+static bool
+pmap_walk_range(struct pmap_soft *pms, vaddr_t sva, vaddr_t eva,
+    bool (*fn)(struct pmap_soft *, uint64_t *l2e, vaddr_t, vaddr_t, void *),
+    void *arg)
+{
+	vaddr_t va = sva, next;
+	uint64_t *l4e, *l3e, *l2e;
+	bool any = false;
+
+	while (va < eva) {
+		l4e = &pms->pm_l4[PTX(va, L4_SHIFT)];
+		if (!(ld(l4e) & PDE_V)) {
+			next = (va & ~(L4_SIZE - 1)) + L4_SIZE;
+			goto skip;
+		}
+		l3e = &pde_table(ld(l4e))[PTX(va, L3_SHIFT)];
+		if (!(ld(l3e) & PDE_V)) {
+			next = (va & ~(L3_SIZE - 1)) + L3_SIZE;
+			goto skip;
+		}
+		l2e = &pde_table(ld(l3e))[PTX(va, L2_SHIFT)];
+		next = (va & ~(L2_SIZE - 1)) + L2_SIZE;
+		if (ld(l2e) & PDE_V)
+			any |= fn(pms, l2e, va, MIN(next, eva), arg);
+skip:
+		if (next <= va)  /* wrapped at the top of the address space */
+			break;
+		va = next;
+	}
+	return any;
+}
+
+static bool
+remove_l1(struct pmap_soft *pms, uint64_t *l2e, vaddr_t sva, vaddr_t eva,
+    void *arg)
+{
+	uint64_t *ptp = pde_table(ld(l2e));
+	vaddr_t va;
+	bool any = false;
+
+	for (va = sva; va < eva; va += PAGE_SIZE) {
+		uint64_t *ptep = &ptp[PTX(va, L1_SHIFT)];
+		if (ld(ptep) & PG_V) {
+			pmap_kill_pte(&pms->pm, ptep, va);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* pmap_soft_remove: remove every mapping in [sva, eva). */
+static void
+pmap_soft_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	struct bvm_system *sys = pm->pm_sys;
+
+	bvm_mutex_enter(&sys->pmaplock);
+	if (pm->pm_resident != 0 &&
+	    pmap_walk_range(PMS(pm), sva, eva, remove_l1, NULL))
+		pmap_tlb_shootdown(pm);
+	bvm_mutex_exit(&sys->pmaplock);
+}
+
+static bool
+protect_l1(struct pmap_soft *pms, uint64_t *l2e, vaddr_t sva, vaddr_t eva,
+    void *arg)
+{
+	vm_prot_t prot = *(vm_prot_t *)arg;
+	uint64_t *ptp = pde_table(ld(l2e));
+	uint64_t clear = 0;
+	vaddr_t va;
+	bool any = false;
+
+	if (!(prot & PROT_WRITE))
+		clear |= PG_RW;
+	if (!(prot & PROT_EXEC))
+		clear |= PG_X;
+	/* A whole table losing only write access: one bit in the L2 entry. */
+	if (clear == PG_RW && (sva & (L2_SIZE - 1)) == 0 &&
+	    eva - sva == L2_SIZE) {
+		if (ld(l2e) & PDE_RW) {
+			__atomic_fetch_and(l2e, ~PDE_RW, __ATOMIC_ACQ_REL);
+			return true;
+		}
+		return false;
+	}
+	for (va = sva; va < eva; va += PAGE_SIZE) {
+		uint64_t *ptep = &ptp[PTX(va, L1_SHIFT)];
+		uint64_t pte = ld(ptep);
+		if ((pte & PG_V) && (pte & clear)) {
+			__atomic_fetch_and(ptep, ~clear, __ATOMIC_ACQ_REL);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/*
+ * pmap_soft_protect: reduce the rights of the mappings in [sva, eva) to
+ * prot.  Rights are never added here: faults add them.
+ */
+static void
+pmap_soft_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
+{
+	struct bvm_system *sys = pm->pm_sys;
+
+	if (!(prot & PROT_READ)) {
+		pmap_soft_remove(pm, sva, eva);
+		return;
+	}
+	CNT_INC(sys->uvmexp.pmap_protect);
+	bvm_mutex_enter(&sys->pmaplock);
+	if (pm->pm_resident != 0 &&
+	    pmap_walk_range(PMS(pm), sva, eva, protect_l1, &prot))
+		pmap_tlb_shootdown(pm);
+	bvm_mutex_exit(&sys->pmaplock);
+}
+
+/*
+ * pmap_soft_page_protect: reduce every mapping of pg to prot: NONE removes
+ * them all (the page is about to be freed or replaced), READ makes them
+ * read-only (copy-on-write).
+ */
+static void
+pmap_soft_page_protect(struct bvm_system *sys, struct vm_page *pg,
+    vm_prot_t prot)
+{
+	struct pv_entry *pve, *next;
+	uint64_t *ptep;
+
+	if (prot & PROT_WRITE)
+		return;
+	bvm_mutex_enter(&sys->pmaplock);
+	for (pve = pg->pv_list; pve != NULL; pve = next) {
+		next = pve->pv_next;
+		ptep = pmap_pte(PMS(pve->pv_pmap), pve->pv_va, NULL);
+		KASSERT(ptep != NULL && (ld(ptep) & PG_V));
+		if (prot == PROT_NONE)
+			pmap_kill_pte(pve->pv_pmap, ptep, pve->pv_va);
+		else
+			__atomic_fetch_and(ptep, ~PG_RW, __ATOMIC_ACQ_REL);
+		pmap_tlb_shootdown(pve->pv_pmap);
+	}
+	bvm_mutex_exit(&sys->pmaplock);
+}
+
+static bool
+pmap_soft_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
+{
+	uint64_t *ptep = pmap_pte(PMS(pm), va, NULL);
+	uint64_t pte;
+
+	if (ptep == NULL || !((pte = ld(ptep)) & PG_V))
+		return false;
+	if (pa != NULL)
+		*pa = (pte & PG_FRAME) | (va & PAGE_MASK);
+	return true;
+}
+
+static bool
+pmap_soft_unwire(struct pmap *pm, vaddr_t va)
+{
+	struct bvm_system *sys = pm->pm_sys;
+	uint64_t *ptep;
+	bool was = false;
+
+	bvm_mutex_enter(&sys->pmaplock);
+	ptep = pmap_pte(PMS(pm), va, NULL);
+	if (ptep != NULL && (ld(ptep) & (PG_V | PG_W)) == (PG_V | PG_W)) {
+		__atomic_fetch_and(ptep, ~PG_W, __ATOMIC_ACQ_REL);
+		pm->pm_wired--;
+		was = true;
+	}
+	bvm_mutex_exit(&sys->pmaplock);
+	return was;
+}
+
+/* test and clear a bit in every mapping of pg */
+static bool
+pmap_test_bit(struct bvm_system *sys, struct vm_page *pg, uint64_t bit,
+    bool clear)
+{
+	struct pv_entry *pve;
+	uint64_t *ptep;
+	bool found = false;
+
+	bvm_mutex_enter(&sys->pmaplock);
+	for (pve = pg->pv_list; pve != NULL; pve = pve->pv_next) {
+		ptep = pmap_pte(PMS(pve->pv_pmap), pve->pv_va, NULL);
+		if (ptep == NULL || !(ld(ptep) & bit))
+			continue;
+		found = true;
+		if (clear) {
+			__atomic_fetch_and(ptep, ~bit, __ATOMIC_ACQ_REL);
+			pmap_tlb_shootdown(pve->pv_pmap);
+		}
+	}
+	bvm_mutex_exit(&sys->pmaplock);
+	return found;
+}
+
+static bool
+pmap_soft_clear_modify(struct bvm_system *sys, struct vm_page *pg)
+{
+	bool was = pmap_test_bit(sys, pg, PG_M, true) ||
+	    !(pg->pg_flags & PG_CLEAN);
+
+	pg->pg_flags |= PG_CLEAN;
+	return was;
+}
+
+static bool
+pmap_soft_clear_reference(struct bvm_system *sys, struct vm_page *pg)
+{
+	return pmap_test_bit(sys, pg, PG_A, true);
+}
+
+static bool
+pmap_soft_is_modified(struct bvm_system *sys, struct vm_page *pg)
+{
+	return !(pg->pg_flags & PG_CLEAN) || pmap_test_bit(sys, pg, PG_M,
+	    false);
+}
+
+static bool
+pmap_soft_is_referenced(struct bvm_system *sys, struct vm_page *pg)
+{
+	return pmap_test_bit(sys, pg, PG_A, false);
+}
+
+/*
+ * pmap_soft_fill: the soft TLB's miss handler: walk the tables as an MMU
+ * does, set PG_A (and PG_M for a write), and load the TLB.
+ * => returns the host address, or NULL when the access needs a fault.
+ * => no locks: tables are never freed under a live pmap; the PTE is
+ *    updated with compare-and-swap so a concurrent change is not undone.
+ */
+static void *
+pmap_soft_fill(struct pmap *pm, vaddr_t va, vm_prot_t access)
+{
+	struct bvm_system *sys = pm->pm_sys;
+	uint64_t gen, *l2e = NULL, *ptep, pte, l2, want;
+	struct soft_tlb_entry *e;
+	uint32_t prot;
+
+	CNT_INC(sys->uvmexp.tlb_miss);
+again:
+	gen = __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE);
+	ptep = pmap_pte(PMS(pm), va, &l2e);
+	if (ptep == NULL)
+		return NULL;
+	pte = ld(ptep);
+	l2 = ld(l2e);
+	if (!(pte & PG_V))
+		return NULL;
+	prot = PROT_READ;
+	if (pte & PG_X)
+		prot |= PROT_EXEC;
+	if ((pte & PG_RW) && (l2 & PDE_RW))
+		prot |= PROT_WRITE;
+	if ((prot & access) != (uint32_t)access)
+		return NULL;
+	want = PG_A | ((access & PROT_WRITE) ? PG_M : 0);
+	if ((pte & want) != want) {
+		if (!__atomic_compare_exchange_n(ptep, &pte, pte | want, false,
+		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			goto again;
+		pte |= want;
+	}
+	/* cache write access only once the page is marked modified */
+	if (!(pte & PG_M))
+		prot &= ~PROT_WRITE;
+	e = &soft_tlb[(va >> PAGE_SHIFT) & (SOFT_TLB_SIZE - 1)];
+	e->vpn = va >> PAGE_SHIFT;
+	e->gen = gen;
+	e->hva = uvm_phys_to_host(sys, pte & PG_FRAME);
+	e->prot = prot;
+	return e->hva + (va & PAGE_MASK);
+}
+
+static int
+pmap_soft_foreach(struct pmap *pm, int (*fn)(vaddr_t, paddr_t, vm_prot_t,
+    bool, void *), void *arg)
+{
+	struct pmap_soft *pms = PMS(pm);
+	vaddr_t va;
+	int i, j, k, l, error;
+
+	for (i = 0; i < NPTE; i++) {
+		uint64_t l4 = ld(&pms->pm_l4[i]), *l3;
+		if (!(l4 & PDE_V))
+			continue;
+		l3 = pde_table(l4);
+		for (j = 0; j < NPTE; j++) {
+			uint64_t *l2;
+			if (!(ld(&l3[j]) & PDE_V))
+				continue;
+			l2 = pde_table(ld(&l3[j]));
+			for (k = 0; k < NPTE; k++) {
+				uint64_t l2v = ld(&l2[k]), *ptp;
+				if (!(l2v & PDE_V))
+					continue;
+				ptp = pde_table(l2v);
+				for (l = 0; l < NPTE; l++) {
+					uint64_t pte = ld(&ptp[l]);
+					vm_prot_t p = PROT_READ;
+					if (!(pte & PG_V))
+						continue;
+					if ((pte & PG_RW) && (l2v & PDE_RW))
+						p |= PROT_WRITE;
+					if (pte & PG_X)
+						p |= PROT_EXEC;
+					va = ((vaddr_t)i << L4_SHIFT) |
+					    ((vaddr_t)j << L3_SHIFT) |
+					    ((vaddr_t)k << L2_SHIFT) |
+					    ((vaddr_t)l << L1_SHIFT);
+					error = fn(va, pte & PG_FRAME, p,
+					    (pte & PG_W) != 0, arg);
+					if (error)
+						return error;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+const struct pmap_ops pmap_soft_ops = {
+	.name = "soft",
+	.create = pmap_soft_create,
+	.destroy = pmap_soft_destroy,
+	.enter = pmap_soft_enter,
+	.remove = pmap_soft_remove,
+	.protect = pmap_soft_protect,
+	.page_protect = pmap_soft_page_protect,
+	.extract = pmap_soft_extract,
+	.unwire = pmap_soft_unwire,
+	.clear_modify = pmap_soft_clear_modify,
+	.clear_reference = pmap_soft_clear_reference,
+	.is_modified = pmap_soft_is_modified,
+	.is_referenced = pmap_soft_is_referenced,
+	.fill = pmap_soft_fill,
+	.foreach = pmap_soft_foreach,
+};
+
+/* The per-page and creation calls dispatch on the system's pmap. */
+struct pmap *
+pmap_create(struct bvm_system *sys)
+{
+	return sys->pmap_ops->create(sys);
+}
+
+void
+pmap_page_protect(struct bvm_system *sys, struct vm_page *pg, vm_prot_t prot)
+{
+	sys->pmap_ops->page_protect(sys, pg, prot);
+}
+
+bool
+pmap_clear_modify(struct bvm_system *sys, struct vm_page *pg)
+{
+	return sys->pmap_ops->clear_modify(sys, pg);
+}
+
+bool
+pmap_clear_reference(struct bvm_system *sys, struct vm_page *pg)
+{
+	return sys->pmap_ops->clear_reference(sys, pg);
+}
+
+bool
+pmap_is_modified(struct bvm_system *sys, struct vm_page *pg)
+{
+	return sys->pmap_ops->is_modified(sys, pg);
+}
+
+bool
+pmap_is_referenced(struct bvm_system *sys, struct vm_page *pg)
+{
+	return sys->pmap_ops->is_referenced(sys, pg);
+}

@@ -1,0 +1,383 @@
+/*
+ * uvm_fault.c: the page fault handler.
+ *
+ * uvm_fault() is called when an access finds no valid mapping (or not
+ * enough rights) in the pmap.  It looks the address up in the map, checks
+ * the protection, resolves needs-copy, finds or makes the page, and enters
+ * it in the pmap.  Where the data is decides the case, as in UVM:
+ *
+ *          +-----------------+
+ *          |  upper: amap    |  anon at the slot?  -> case 1
+ *          +-----------------+
+ *          |  lower: object  |  otherwise          -> case 2
+ *          +-----------------+
+ *
+ *   case 1A  the anon's page is mapped as it is: read access, or a write to
+ *            an anon only this amap refers to (an_ref == 1).
+ *   case 1B  copy-on-write: a write to an anon shared with another amap
+ *            (an_ref > 1) copies it into a new anon, which replaces it in
+ *            this amap only.
+ *   case 2A  the object's page is mapped directly (read, or a shared
+ *            mapping); the object layer arrives with the objects issue.
+ *   case 2B  promote: the object's page is copied into a new anon; with no
+ *            object at all this is zero-fill, the first touch of anonymous
+ *            memory.
+ *
+ * Needs-copy: an entry whose amap is still shared after fork (or that has
+ * none yet) gets its own amap from amap_copy() before a write, or before
+ * any access when there is no object below.  That changes the map entry,
+ * so the fault drops its read lock, takes the write lock, copies, and
+ * starts over (the ERESTART of the original is this loop).
+ *
+ * Fault-around: resident anons next to the faulting page are entered too,
+ * according to the entry's advice (NORMAL 3 pages behind and 4 ahead,
+ * SEQUENTIAL 8 and 7, RANDOM none), read-only if they are shared.
+ *
+ * Wiring: a fault on a wired entry (or a VM_FAULT_WIRE fault, from mlock)
+ * resolves all copy-on-write now (access is the full protection) and enters
+ * the page wired; VM_FAULT_WIRE faults also wire the page itself.
+ *
+ * Locks: the map is read-locked for the whole fault (write-locked only to
+ * copy an amap); the amap lock covers the anons; page allocation and pmap
+ * calls nest inside it.
+ */
+#include "pmap.h"
+#include "uvm.h"
+#include "uvm_amap.h"
+#include "uvm_anon.h"
+#include "uvm_fault.h"
+#include "uvm_map.h"
+#include "uvm_object.h"
+
+struct uvm_advice {
+	int nback;
+	int nforw;
+};
+
+/* fault-around window by madvise advice (OpenBSD's uvmadvice[]) */
+static const struct uvm_advice uvmadvice[] = {
+	[MADV_NORMAL] = { 3, 4 },
+	[MADV_RANDOM] = { 0, 0 },
+	[MADV_SEQUENTIAL] = { 8, 7 },
+};
+
+/* the state of one fault, passed between the steps */
+struct uvm_faultctx {
+	struct vm_map *map;
+	struct vm_map_entry *entry;
+	vaddr_t va;               /* faulting page */
+	vm_prot_t access_type;
+	vm_prot_t enter_prot;
+	bool wired;               /* enter the page wired */
+	bool wirepage;            /* VM_FAULT_WIRE: wire the page too */
+	vaddr_t startva;          /* fault-around window */
+	int npages;
+	int centeridx;
+};
+
+/*
+ * uvm_fault_check: look up the entry, check protection, resolve
+ * needs-copy.
+ * => on 0 the map is read-locked and flt->entry is set.
+ * => returns 0, ERESTART (needs-copy resolved: start over), EFAULT,
+ *    EACCES, ENOMEM; the map is unlocked on every non-zero return.
+ */
+static int
+uvm_fault_check(struct uvm_faultctx *flt, int fault_type)
+{
+	struct vm_map *map = flt->map;
+	struct bvm_system *sys = map->sys;
+	struct vm_map_entry *entry;
+	const struct uvm_advice *adv;
+	int error;
+
+	vm_map_lock_read(map);
+	if (!uvm_map_lookup_entry(map, flt->va, &entry) ||
+	    UVM_ET_ISNOFAULT(entry)) {
+		vm_map_unlock_read(map);
+		CNT_INC(sys->uvmexp.flt_nomap);
+		return EFAULT;
+	}
+	if ((entry->protection & flt->access_type) != flt->access_type ||
+	    entry->protection == PROT_NONE) {
+		vm_map_unlock_read(map);
+		CNT_INC(sys->uvmexp.flt_prot);
+		return EACCES;
+	}
+	flt->entry = entry;
+	flt->enter_prot = entry->protection;
+	flt->wirepage = fault_type == VM_FAULT_WIRE;
+	flt->wired = VM_MAPENT_ISWIRED(entry) || flt->wirepage;
+	if (flt->wired)
+		flt->access_type = flt->enter_prot;  /* resolve COW now */
+
+	if (UVM_ET_ISNEEDSCOPY(entry)) {
+		if ((flt->access_type & PROT_WRITE) || entry->object == NULL) {
+			/* the entry changes: the write lock is needed */
+			vm_map_unlock_read(map);
+			vm_map_lock(map);
+			error = 0;
+			if (uvm_map_lookup_entry(map, flt->va, &entry) &&
+			    UVM_ET_ISNEEDSCOPY(entry)) {
+				error = amap_copy(map, entry,
+				    AMAP_COPY_NOWAIT | AMAP_COPY_CANCHUNK,
+				    flt->va, flt->va + PAGE_SIZE);
+				if (error == 0)
+					CNT_INC(sys->uvmexp.flt_amcopy);
+			}
+			vm_map_unlock(map);
+			if (error) {
+				CNT_INC(sys->uvmexp.flt_noram);
+				return error;
+			}
+			return ERESTART;
+		}
+		/* a read of the object below: map it read-only for now */
+		flt->enter_prot &= ~PROT_WRITE;
+	}
+	if (entry->aref.ar_amap == NULL && entry->object == NULL) {
+		vm_map_unlock_read(map);
+		return EFAULT;
+	}
+
+	/* the fault-around window, inside the entry */
+	adv = flt->wired ? &uvmadvice[MADV_RANDOM] : &uvmadvice[entry->advice];
+	flt->startva = flt->va - MIN((vaddr_t)adv->nback,
+	    atop(flt->va - entry->start)) * PAGE_SIZE;
+	flt->npages = (int)atop(MIN(flt->va + ptoa(adv->nforw + 1),
+	    entry->end) - flt->startva);
+	flt->centeridx = (int)atop(flt->va - flt->startva);
+	return 0;
+}
+
+/*
+ * uvm_fault_upper_neighbors: enter resident anons around the fault.
+ * => map read-locked, amap locked.
+ */
+static void
+uvm_fault_upper_neighbors(struct uvm_faultctx *flt, struct vm_anon **anons)
+{
+	struct pmap *pmap = flt->map->pmap;
+	struct bvm_system *sys = flt->map->sys;
+	struct vm_anon *anon;
+	vaddr_t va;
+	int i;
+
+	for (i = 0; i < flt->npages; i++) {
+		anon = anons[i];
+		if (i == flt->centeridx || anon == NULL ||
+		    anon->an_page == NULL ||
+		    (anon->an_page->pg_flags & PG_BUSY))
+			continue;
+		va = flt->startva + ptoa(i);
+		if (pmap_extract(pmap, va, NULL))
+			continue;
+		if (pmap_enter(pmap, va, VM_PAGE_TO_PHYS(anon->an_page),
+		    anon->an_ref > 1 ? flt->enter_prot & ~PROT_WRITE :
+		    flt->enter_prot, PMAP_CANFAIL) == 0)
+			CNT_INC(sys->uvmexp.flt_around);
+	}
+}
+
+/* enter pg for the faulting access, wiring as the fault asks */
+static int
+uvm_fault_enter(struct uvm_faultctx *flt, struct vm_page *pg, vm_prot_t prot)
+{
+	struct bvm_system *sys = flt->map->sys;
+	int error;
+
+	error = pmap_enter(flt->map->pmap, flt->va, VM_PAGE_TO_PHYS(pg), prot,
+	    flt->access_type | PMAP_CANFAIL | (flt->wired ? PMAP_WIRED : 0));
+	if (error) {
+		CNT_INC(sys->uvmexp.flt_noram);
+		return ENOMEM;
+	}
+	if (flt->wirepage) {
+		uvm_pagewire(sys, pg);
+		CNT_INC(sys->uvmexp.flt_wired);
+	}
+	return 0;
+}
+
+/*
+ * uvm_fault_upper: case 1, the page is in an anon.
+ * => map read-locked, amap locked; both stay locked.
+ */
+static int
+uvm_fault_upper(struct uvm_faultctx *flt, struct vm_anon *anon)
+{
+	struct bvm_system *sys = flt->map->sys;
+	struct vm_map_entry *entry = flt->entry;
+	struct vm_anon *nanon;
+	struct vm_page *pg = anon->an_page, *npg;
+	vm_prot_t prot = flt->enter_prot;
+
+	KASSERTMSG(pg != NULL, "anon %p has no page (swap is not there yet)",
+	    (void *)anon);
+	if ((flt->access_type & PROT_WRITE) && anon->an_ref > 1) {
+		/* case 1B: copy on write */
+		CNT_INC(sys->uvmexp.flt_acow);
+		nanon = uvm_analloc(sys);
+		npg = nanon != NULL ? uvm_pagealloc(sys, NULL, 0, nanon, 0) :
+		    NULL;
+		if (npg == NULL) {
+			if (nanon != NULL) {
+				nanon->an_ref = 0;
+				uvm_anfree(sys, nanon);
+			}
+			CNT_INC(sys->uvmexp.flt_noram);
+			return ENOMEM;
+		}
+		uvm_pagecopy(sys, pg, npg);
+		npg->pg_flags &= ~PG_BUSY;
+		nanon->an_page = npg;
+		amap_add(&entry->aref, flt->va - entry->start, nanon, true);
+		anon->an_ref--;   /* still held by the other amap(s) */
+		pg = npg;
+	} else {
+		/* case 1A */
+		CNT_INC(sys->uvmexp.flt_anon);
+		if (anon->an_ref > 1)
+			prot &= ~PROT_WRITE;
+		if (!flt->wired)
+			uvm_pageactivate(sys, pg);
+	}
+	return uvm_fault_enter(flt, pg, prot);
+}
+
+/*
+ * uvm_fault_lower: case 2, no anon at the slot.  With no object below,
+ * zero-fill: a new anon with a zeroed page (case 2B without a source).
+ * => map read-locked, amap (if any) locked; both stay locked.
+ */
+static int
+uvm_fault_lower(struct uvm_faultctx *flt)
+{
+	struct bvm_system *sys = flt->map->sys;
+	struct vm_map_entry *entry = flt->entry;
+	struct vm_anon *anon;
+	struct vm_page *pg;
+
+	if (entry->object != NULL) {
+		/*
+		 * Cases 2A/2B over an object need the pager layer (the
+		 * objects issue): no entry has an object before then.
+		 */
+		return EIO;
+	}
+	KASSERT(entry->aref.ar_amap != NULL);
+	CNT_INC(sys->uvmexp.flt_zfill);
+	anon = uvm_analloc(sys);
+	pg = anon != NULL ? uvm_pagealloc(sys, NULL, 0, anon, UVM_PGA_ZERO) :
+	    NULL;
+	if (pg == NULL) {
+		if (anon != NULL) {
+			anon->an_ref = 0;
+			uvm_anfree(sys, anon);
+		}
+		CNT_INC(sys->uvmexp.flt_noram);
+		return ENOMEM;
+	}
+	pg->pg_flags &= ~PG_BUSY;
+	anon->an_page = pg;
+	amap_add(&entry->aref, flt->va - entry->start, anon, false);
+	return uvm_fault_enter(flt, pg, flt->enter_prot);
+}
+
+/*
+ * uvm_fault: resolve a fault at vaddr.
+ * => map must be unlocked.
+ * => fault_type: VM_FAULT_INVALID, or VM_FAULT_WIRE (mlock).
+ * => access_type: the access that faulted (PROT_READ/WRITE/EXEC).
+ * => returns 0 (the page is mapped for the access), EFAULT (no mapping),
+ *    EACCES (protection), ENOMEM (no memory), EIO (pager error).
+ */
+int
+uvm_fault(struct vm_map *map, vaddr_t vaddr, int fault_type,
+    vm_prot_t access_type)
+{
+	struct bvm_system *sys = map->sys;
+	struct uvm_faultctx flt;
+	struct vm_anon *anons[UVM_MAXRANGE];
+	struct vm_amap *amap;
+	int error;
+
+	CNT_INC(sys->uvmexp.faults);
+	flt.map = map;
+	flt.va = trunc_page(vaddr);
+	do {
+		flt.access_type = access_type;
+		error = uvm_fault_check(&flt, fault_type);
+	} while (error == ERESTART);
+	if (error)
+		return error;
+
+	amap = flt.entry->aref.ar_amap;
+	if (amap != NULL) {
+		amap_lock(amap);
+		amap_lookups(&flt.entry->aref, flt.startva - flt.entry->start,
+		    anons, flt.npages);
+		if (flt.npages > 1)
+			uvm_fault_upper_neighbors(&flt, anons);
+	} else
+		memset(anons, 0, sizeof(anons));
+
+	if (anons[flt.centeridx] != NULL)
+		error = uvm_fault_upper(&flt, anons[flt.centeridx]);
+	else
+		error = uvm_fault_lower(&flt);
+
+	if (amap != NULL)
+		amap_unlock(amap);
+	vm_map_unlock_read(map);
+	return error;
+}
+
+/*
+ * uvm_fault_wire: fault in and wire every page of [start, end).
+ * => map must be unlocked; the entries are already marked wired.
+ * => returns 0 or the first fault's error.
+ */
+int
+uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vm_prot_t access_type)
+{
+	vaddr_t va;
+	int error;
+
+	for (va = start; va < end; va += PAGE_SIZE) {
+		error = uvm_fault(map, va, VM_FAULT_WIRE, access_type);
+		if (error)
+			return error;
+	}
+	return 0;
+}
+
+/*
+ * uvm_fault_unwire_locked: unwire the wired mappings in [start, end) and
+ * their pages.
+ * => map must be locked.
+ */
+void
+uvm_fault_unwire_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct bvm_system *sys = map->sys;
+	paddr_t pa;
+	vaddr_t va;
+
+	RW_ASSERT_ANYLOCK(&map->lock);
+	for (va = start; va < end; va += PAGE_SIZE) {
+		if (!pmap_extract(map->pmap, va, &pa))
+			continue;
+		if (pmap_unwire(map->pmap, va))
+			uvm_pageunwire(sys, PHYS_TO_VM_PAGE(sys, pa));
+	}
+}
+
+void
+uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	vm_map_lock_read(map);
+	uvm_fault_unwire_locked(map, start, end);
+	vm_map_unlock_read(map);
+}

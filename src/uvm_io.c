@@ -1,0 +1,139 @@
+/*
+ * uvm_io.c: copyin and copyout: moving bytes between the caller's memory
+ * and a vmspace's virtual addresses.
+ *
+ * Each page of the range is translated through the pmap (the soft TLB
+ * answers most of them without a walk); a page that is not mapped for the
+ * access is faulted in with uvm_fault() and translated again, as a CPU
+ * retries the instruction after the trap.
+ */
+#include "pmap.h"
+#include "uvm.h"
+#include "uvm_fault.h"
+#include "uvm_map.h"
+#include "uvm_mmap.h"
+
+/*
+ * A fault is retried this many times for one page before the access is
+ * reported as failed: only another thread unmapping the page again and
+ * again between our fault and our retry gets here.
+ */
+#define UVM_IO_MAXRETRY 64
+
+/*
+ * uvm_fault_info: describe a failed access for the signal an emulator
+ * raises: not mapped -> SIGSEGV/SEGV_MAPERR, protection -> SIGSEGV/
+ * SEGV_ACCERR, I/O -> SIGBUS/BUS_OBJERR, no memory -> no signal.
+ */
+void
+uvm_fault_info(int error, vaddr_t va, struct bvm_fault_info *info)
+{
+	if (info == NULL)
+		return;
+	info->addr = va;
+	info->error = error;
+	switch (error) {
+	case EACCES:
+		info->signo = BVM_SIGSEGV;
+		info->code = BVM_SEGV_ACCERR;
+		break;
+	case EIO:
+		info->signo = BVM_SIGBUS;
+		info->code = BVM_BUS_OBJERR;
+		break;
+	case ENOMEM:
+		info->signo = 0;
+		info->code = 0;
+		break;
+	default:
+		info->signo = BVM_SIGSEGV;
+		info->code = BVM_SEGV_MAPERR;
+		break;
+	}
+}
+
+/*
+ * uvm_translate: the host address of va for an access, faulting it in.
+ * => returns NULL and sets *error when the access is refused.
+ */
+static void *
+uvm_translate(struct vmspace *vm, vaddr_t va, vm_prot_t access, int *error)
+{
+	struct vm_map *map = &vm->vm_map;
+	void *p;
+	int tries;
+
+	for (tries = 0; tries < UVM_IO_MAXRETRY; tries++) {
+		p = pmap_access(map->pmap, va, access);
+		if (p != NULL)
+			return p;
+		*error = uvm_fault(map, va, VM_FAULT_INVALID, access);
+		if (*error)
+			return NULL;
+	}
+	*error = EFAULT;
+	return NULL;
+}
+
+/* the errno bvm_read/bvm_write return for a fault's error */
+static inline int
+uvm_io_error(int error)
+{
+	return error == ENOMEM ? ENOMEM : EFAULT;
+}
+
+/*
+ * uvm_copyin: copy len bytes at va in vm to buf.
+ * => returns 0, EFAULT or ENOMEM; info tells where and why.
+ */
+int
+uvm_copyin(struct vmspace *vm, vaddr_t va, void *buf, size_t len,
+    struct bvm_fault_info *info)
+{
+	uint8_t *dst = buf;
+	int error = 0;
+
+	while (len > 0) {
+		size_t n = MIN(len, PAGE_SIZE - (va & PAGE_MASK));
+		void *p = pmap_access(vm->vm_map.pmap, va, PROT_READ);
+
+		if (__predict_false(p == NULL) &&
+		    (p = uvm_translate(vm, va, PROT_READ, &error)) == NULL) {
+			uvm_fault_info(error, va, info);
+			return uvm_io_error(error);
+		}
+		memcpy(dst, p, n);
+		dst += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * uvm_copyout: copy len bytes from buf to va in vm.
+ * => returns 0, EFAULT or ENOMEM; info tells where and why.
+ */
+int
+uvm_copyout(struct vmspace *vm, vaddr_t va, const void *buf, size_t len,
+    struct bvm_fault_info *info)
+{
+	const uint8_t *src = buf;
+	int error = 0;
+
+	while (len > 0) {
+		size_t n = MIN(len, PAGE_SIZE - (va & PAGE_MASK));
+		void *p = pmap_access(vm->vm_map.pmap, va, PROT_WRITE);
+
+		if (__predict_false(p == NULL) &&
+		    (p = uvm_translate(vm, va, PROT_WRITE, &error)) == NULL) {
+			uvm_fault_info(error, va, info);
+			return uvm_io_error(error);
+		}
+		memcpy(p, src, n);
+		src += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}

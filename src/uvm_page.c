@@ -1,0 +1,279 @@
+/*
+ * uvm_page.c: physical page management.
+ *
+ * The frames are one memfd, mapped once into this process (the host pmap
+ * will map the same memfd at guest addresses later).  Free frames sit on two
+ * lists, as OpenBSD's pmemrange keeps free memory per "memtype": frames known
+ * to be zero (at boot every frame is) and frames whose contents are unknown.
+ * A frame freed by one address space goes on the dirty list and is zeroed
+ * before any other user sees it: every allocation for user memory asks for
+ * UVM_PGA_ZERO or overwrites the whole frame (a copy-on-write copy).
+ *
+ * Allocated pages owned by anons or objects are on the active or inactive
+ * paging queue (for the page daemon, later); wired pages are on neither.
+ */
+#include "bvm_host.h"
+#include "uvm.h"
+
+/*
+ * uvm_page_init: create npages frames and their vm_page structures.
+ * => returns 0, EINVAL (npages 0 or beyond the paddr range), ENOMEM.
+ */
+int
+uvm_page_init(struct bvm_system *sys, uint64_t npages)
+{
+	uint64_t i, bytes;
+	void *base;
+
+	if (npages == 0 || npages > (1ULL << 28))  /* 1 TiB of frames */
+		return EINVAL;
+	bytes = npages * PAGE_SIZE;
+	if (bvm_host_frames_alloc(bytes, &sys->memfd, &base) != 0)
+		return ENOMEM;
+	sys->frames = base;
+	sys->pages = calloc(npages, sizeof(struct vm_page));
+	if (sys->pages == NULL) {
+		bvm_host_frames_free(sys->memfd, base, bytes);
+		return ENOMEM;
+	}
+	sys->npages = npages;
+
+	bvm_mutex_init(&sys->fpageqlock);
+	bvm_mutex_init(&sys->pageqlock);
+	TAILQ_INIT(&sys->page_free_zero);
+	TAILQ_INIT(&sys->page_free_dirty);
+	TAILQ_INIT(&sys->page_active);
+	TAILQ_INIT(&sys->page_inactive);
+	/* Insert in reverse, so that low frames are handed out first. */
+	for (i = npages; i-- > 0;) {
+		struct vm_page *pg = &sys->pages[i];
+		pg->phys_addr = ptoa(i);
+		pg->pg_flags = PG_FREE | PG_ZERO;
+		TAILQ_INSERT_HEAD(&sys->page_free_zero, pg, pageq);
+	}
+	sys->uvmexp.npages = npages;
+	sys->uvmexp.free = npages;
+	sys->uvmexp.zeropages = npages;
+	sys->uvmexp.wiredmax = npages / 3;
+	return 0;
+}
+
+void
+uvm_page_fini(struct bvm_system *sys)
+{
+	bvm_host_frames_free(sys->memfd, sys->frames, sys->npages * PAGE_SIZE);
+	free(sys->pages);
+	bvm_mutex_destroy(&sys->fpageqlock);
+	bvm_mutex_destroy(&sys->pageqlock);
+}
+
+struct vm_page *
+PHYS_TO_VM_PAGE(struct bvm_system *sys, paddr_t pa)
+{
+	if (atop(pa) >= sys->npages)
+		return NULL;
+	return &sys->pages[atop(pa)];
+}
+
+/*
+ * uvm_pagealloc: allocate a frame for an object or an anon (or neither).
+ * => if obj or anon is given, its lock must be held; the page is returned
+ *    owned by it, busy (PG_BUSY|PG_FAKE cleared for zeroed pages), and on
+ *    the active queue.
+ * => UVM_PGA_ZERO: the page is zero on return.
+ * => returns NULL when no frame is free (or the fault injector says so).
+ */
+struct vm_page *
+uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
+    struct vm_anon *anon, int flags)
+{
+	struct vm_page *pg;
+	bool zero;
+
+	KASSERT(obj == NULL || anon == NULL);
+	if (bvm_fi_fail(FI_PAGE_ALLOC))
+		return NULL;
+
+	bvm_mutex_enter(&sys->fpageqlock);
+	/* Zeroed requests prefer zeroed frames, others keep them. */
+	if (flags & UVM_PGA_ZERO) {
+		pg = TAILQ_FIRST(&sys->page_free_zero);
+		if (pg == NULL)
+			pg = TAILQ_FIRST(&sys->page_free_dirty);
+	} else {
+		pg = TAILQ_FIRST(&sys->page_free_dirty);
+		if (pg == NULL)
+			pg = TAILQ_FIRST(&sys->page_free_zero);
+	}
+	if (pg == NULL) {
+		bvm_mutex_exit(&sys->fpageqlock);
+		return NULL;
+	}
+	KASSERT(pg->pg_flags & PG_FREE);
+	zero = (pg->pg_flags & PG_ZERO) != 0;
+	if (zero) {
+		TAILQ_REMOVE(&sys->page_free_zero, pg, pageq);
+		sys->uvmexp.zeropages--;
+	} else
+		TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
+	sys->uvmexp.free--;
+	bvm_mutex_exit(&sys->fpageqlock);
+
+	KASSERT(pg->pv_list == NULL && pg->wire_count == 0);
+	pg->pg_flags = PG_BUSY | PG_CLEAN | PG_FAKE;
+	pg->uobject = obj;
+	pg->uanon = anon;
+	pg->offset = off;
+	if (anon != NULL)
+		pg->pg_flags |= PQ_ANON;
+	if (flags & UVM_PGA_ZERO) {
+		if (zero)
+			CNT_INC(sys->uvmexp.pga_zerohit);
+		else {
+			memset(uvm_phys_to_host(sys, pg->phys_addr), 0,
+			    PAGE_SIZE);
+			CNT_INC(sys->uvmexp.pga_zeromiss);
+		}
+		pg->pg_flags &= ~PG_FAKE;
+	}
+	CNT_INC(sys->uvmexp.pages_alloc);
+	if (obj != NULL || anon != NULL)
+		uvm_pageactivate(sys, pg);
+	return pg;
+}
+
+/*
+ * uvm_pagefree: free a page.
+ * => the page must have no mappings left (pmap_page_protect(NONE) first)
+ *    and must not be wired; its owner's lock must be held.
+ */
+void
+uvm_pagefree(struct bvm_system *sys, struct vm_page *pg)
+{
+	KASSERT((pg->pg_flags & PG_FREE) == 0);
+	KASSERTMSG(pg->pv_list == NULL, "page %#llx still mapped",
+	    (unsigned long long)pg->phys_addr);
+
+	if (pg->pg_flags & PQ_QUEUEMASK || pg->wire_count != 0) {
+		bvm_mutex_enter(&sys->pageqlock);
+		if (pg->pg_flags & PQ_ACTIVE) {
+			TAILQ_REMOVE(&sys->page_active, pg, pageq);
+			sys->uvmexp.active--;
+		} else if (pg->pg_flags & PQ_INACTIVE) {
+			TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
+			sys->uvmexp.inactive--;
+		}
+		if (pg->wire_count != 0) {
+			pg->wire_count = 0;
+			sys->uvmexp.wired--;
+		}
+		bvm_mutex_exit(&sys->pageqlock);
+	}
+	pg->uobject = NULL;
+	pg->uanon = NULL;
+	pg->offset = 0;
+	pg->loan_count = 0;
+
+	bvm_mutex_enter(&sys->fpageqlock);
+	pg->pg_flags = PG_FREE;
+	TAILQ_INSERT_HEAD(&sys->page_free_dirty, pg, pageq);
+	sys->uvmexp.free++;
+	bvm_mutex_exit(&sys->fpageqlock);
+	CNT_INC(sys->uvmexp.pages_free);
+}
+
+/*
+ * uvm_pagewire / uvm_pageunwire: wired pages leave the paging queues.
+ * => page's owner must be locked.
+ */
+void
+uvm_pagewire(struct bvm_system *sys, struct vm_page *pg)
+{
+	bvm_mutex_enter(&sys->pageqlock);
+	if (pg->wire_count == 0) {
+		if (pg->pg_flags & PQ_ACTIVE) {
+			TAILQ_REMOVE(&sys->page_active, pg, pageq);
+			sys->uvmexp.active--;
+		} else if (pg->pg_flags & PQ_INACTIVE) {
+			TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
+			sys->uvmexp.inactive--;
+		}
+		pg->pg_flags &= ~PQ_QUEUEMASK;
+		sys->uvmexp.wired++;
+	}
+	pg->wire_count++;
+	bvm_mutex_exit(&sys->pageqlock);
+}
+
+void
+uvm_pageunwire(struct bvm_system *sys, struct vm_page *pg)
+{
+	bvm_mutex_enter(&sys->pageqlock);
+	KASSERT(pg->wire_count > 0);
+	if (--pg->wire_count == 0) {
+		TAILQ_INSERT_TAIL(&sys->page_active, pg, pageq);
+		pg->pg_flags |= PQ_ACTIVE;
+		sys->uvmexp.active++;
+		sys->uvmexp.wired--;
+	}
+	bvm_mutex_exit(&sys->pageqlock);
+}
+
+/*
+ * uvm_pageactivate: put a page at the tail of the active queue.
+ * => page's owner must be locked.  Wired pages stay off the queues.
+ */
+void
+uvm_pageactivate(struct bvm_system *sys, struct vm_page *pg)
+{
+	bvm_mutex_enter(&sys->pageqlock);
+	if (pg->wire_count == 0) {
+		if (pg->pg_flags & PQ_INACTIVE) {
+			TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
+			sys->uvmexp.inactive--;
+		}
+		if (pg->pg_flags & PQ_ACTIVE)
+			TAILQ_REMOVE(&sys->page_active, pg, pageq);
+		else
+			sys->uvmexp.active++;
+		TAILQ_INSERT_TAIL(&sys->page_active, pg, pageq);
+		pg->pg_flags = (pg->pg_flags & ~PQ_INACTIVE) | PQ_ACTIVE;
+	}
+	bvm_mutex_exit(&sys->pageqlock);
+}
+
+/*
+ * uvm_pagedeactivate: move a page to the inactive queue (madvise DONTNEED;
+ * later the page daemon).
+ * => page's owner must be locked.
+ */
+void
+uvm_pagedeactivate(struct bvm_system *sys, struct vm_page *pg)
+{
+	bvm_mutex_enter(&sys->pageqlock);
+	if (pg->wire_count == 0 && (pg->pg_flags & PQ_INACTIVE) == 0) {
+		if (pg->pg_flags & PQ_ACTIVE) {
+			TAILQ_REMOVE(&sys->page_active, pg, pageq);
+			sys->uvmexp.active--;
+		}
+		TAILQ_INSERT_TAIL(&sys->page_inactive, pg, pageq);
+		pg->pg_flags = (pg->pg_flags & ~PQ_ACTIVE) | PQ_INACTIVE;
+		sys->uvmexp.inactive++;
+	}
+	bvm_mutex_exit(&sys->pageqlock);
+}
+
+void
+uvm_pagecopy(struct bvm_system *sys, struct vm_page *src, struct vm_page *dst)
+{
+	memcpy(uvm_phys_to_host(sys, dst->phys_addr),
+	    uvm_phys_to_host(sys, src->phys_addr), PAGE_SIZE);
+	dst->pg_flags &= ~PG_FAKE;
+}
+
+void
+uvm_pagezero(struct bvm_system *sys, struct vm_page *pg)
+{
+	memset(uvm_phys_to_host(sys, pg->phys_addr), 0, PAGE_SIZE);
+	pg->pg_flags &= ~PG_FAKE;
+}
