@@ -510,14 +510,16 @@ pmap_soft_page_protect(struct bvm_system *sys, struct vm_page *pg,
 		return;
 	bvm_mutex_enter(&sys->pmaplock);
 	for (pve = pg->pv_list; pve != NULL; pve = next) {
+		struct pmap *pm = pve->pv_pmap;  /* pve may be freed below */
+
 		next = pve->pv_next;
-		ptep = pmap_pte(PMS(pve->pv_pmap), pve->pv_va, NULL);
+		ptep = pmap_pte(PMS(pm), pve->pv_va, NULL);
 		KASSERT(ptep != NULL && (ld(ptep) & PG_V));
 		if (prot == PROT_NONE)
-			pmap_kill_pte(pve->pv_pmap, ptep, pve->pv_va);
+			pmap_kill_pte(pm, ptep, pve->pv_va);
 		else
 			__atomic_fetch_and(ptep, ~PG_RW, __ATOMIC_ACQ_REL);
-		pmap_tlb_shootdown(pve->pv_pmap);
+		pmap_tlb_shootdown(pm);
 	}
 	bvm_mutex_exit(&sys->pmaplock);
 }

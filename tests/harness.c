@@ -134,6 +134,17 @@ cmp_tests(const void *a, const void *b)
 	return c ? c : strcmp((*x)->name, (*y)->name);
 }
 
+/* run one test; => returns 1 if it passed */
+static int
+run_one(const struct bvm_test *t)
+{
+	if (setjmp(test_jmp) == 0) {
+		t->fn();
+		return 1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -150,16 +161,13 @@ main(int argc, char **argv)
 	qsort(tests, ntests, sizeof(tests[0]), cmp_tests);
 	for (i = 0; i < ntests; i++) {
 		const struct bvm_test *t = tests[i];
-		volatile int ok = 1;
+		int ok;
 
 		if (filter != NULL && strstr(t->name, filter) == NULL &&
 		    strstr(t->file, filter) == NULL)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (setjmp(test_jmp) == 0)
-			t->fn();
-		else
-			ok = 0;
+		ok = run_one(t);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (ok)
 			passed++;
