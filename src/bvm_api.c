@@ -259,20 +259,6 @@ bvm_fault(struct bvm_vmspace *vm, uint64_t va, int access,
 }
 
 int
-bvm_read(struct bvm_vmspace *vm, uint64_t va, void *buf, size_t len,
-    struct bvm_fault_info *info)
-{
-	return uvm_copyin(VMSPACE(vm), va, buf, len, info);
-}
-
-int
-bvm_write(struct bvm_vmspace *vm, uint64_t va, const void *buf, size_t len,
-    struct bvm_fault_info *info)
-{
-	return uvm_copyout(VMSPACE(vm), va, buf, len, info);
-}
-
-int
 bvm_setrlimit(struct bvm_vmspace *bvm, int resource, uint64_t limit)
 {
 	struct vmspace *vm = VMSPACE(bvm);

@@ -73,7 +73,14 @@ struct soft_tlb_entry {
 	uint8_t *hva;         /* host address of the page */
 	uint32_t prot;        /* accesses allowed without a fill */
 };
-extern __thread struct soft_tlb_entry soft_tlb[SOFT_TLB_SIZE];
+
+/*
+ * The calling thread's TLB, allocated at its first fill.  A pointer in
+ * initial-exec TLS: one %fs-relative load, no __tls_get_addr call, and
+ * only 8 bytes of the static TLS a dlopen'ed library may use.
+ */
+extern __thread struct soft_tlb_entry *soft_tlb
+    __attribute__((tls_model("initial-exec")));
 
 /*
  * pmap_access: host address for an access of type `access` at va, or NULL
@@ -85,12 +92,15 @@ static inline void *
 pmap_access(struct pmap *pm, vaddr_t va, vm_prot_t access)
 {
 	uint64_t vpn = va >> PAGE_SHIFT;
-	struct soft_tlb_entry *e = &soft_tlb[vpn & (SOFT_TLB_SIZE - 1)];
+	struct soft_tlb_entry *tlb = soft_tlb, *e;
 
-	if (__predict_true(e->vpn == vpn &&
-	    e->gen == __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE) &&
-	    (e->prot & access) == (uint32_t)access))
-		return e->hva + (va & PAGE_MASK);
+	if (__predict_true(tlb != NULL)) {
+		e = &tlb[vpn & (SOFT_TLB_SIZE - 1)];
+		if (__predict_true(e->vpn == vpn && e->gen ==
+		    __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE) &&
+		    (e->prot & access) == (uint32_t)access))
+			return e->hva + (va & PAGE_MASK);
+	}
 	return pm->pm_ops->fill(pm, va, access);
 }
 

@@ -8,19 +8,21 @@
  *   | L4 idx  | L3 idx   | L2 idx   | L1 idx   | page offset |
  *
  * A directory entry (L4, L3, L2) is the host address of the next table
- * (4 KiB aligned) ORed with PDE_V, and, in L2 entries, PDE_RW.  A page table
+ * (4 KiB aligned) ORed with PDE_V, and, in L2 entries, PDE_RW and PDE_X.
+ * A page table
  * entry (L1) is the physical address of the frame ORed with:
  *
  *   PG_V  valid (the page may be read)    PG_A  referenced  (set on access)
  *   PG_RW writable                        PG_M  modified    (set on write)
  *   PG_X  executable                      PG_W  wired       (software bit)
  *
- * As on hardware the effective write permission is the AND of the levels: a
- * page is writable when its PTE has PG_RW and its L2 entry has PDE_RW.  This
- * lets pmap_protect() take write access away from a whole 2 MiB region by
- * clearing one PDE_RW bit, which is what makes fork O(regions), not O(pages).
- * pmap_enter() of a writable page under a cleared PDE_RW first pushes the
- * restriction down into the 512 PTEs of that table.
+ * As on hardware the effective rights are the AND of the levels: a page is
+ * writable when its PTE has PG_RW and its L2 entry has PDE_RW (executable:
+ * PG_X and PDE_X).  This lets pmap_protect() take write (or exec) access
+ * away from a whole 2 MiB region by clearing one bit in the L2 entry, which
+ * is what makes fork O(regions), not O(pages).  pmap_enter() of a page with
+ * a right its L2 entry withholds first pushes the restriction down into the
+ * 512 PTEs of that table, then grants the right at the L2 level again.
  *
  * Referenced and modified bits are emulated as an MMU does: a TLB fill sets
  * PG_A, and a fill for a write sets PG_M; a TLB entry filled by a read does
@@ -47,6 +49,8 @@
 
 #define PDE_V    0x001ULL
 #define PDE_RW   0x002ULL
+#define PDE_X    0x004ULL
+#define PDE_RIGHTS (PDE_RW | PDE_X)
 #define PDE_PTR  (~(uint64_t)0xfff)
 
 #define NPTE     512
@@ -65,8 +69,36 @@ struct pmap_soft {
 	uint64_t pm_ntables;        /* [pmaplock] tables allocated */
 };
 
-__thread struct soft_tlb_entry soft_tlb[SOFT_TLB_SIZE];
+__thread struct soft_tlb_entry *soft_tlb
+    __attribute__((tls_model("initial-exec")));
 static uint64_t tlbgen_next = 1;  /* [atomic] generation source */
+static pthread_key_t soft_tlb_key;
+static pthread_once_t soft_tlb_once = PTHREAD_ONCE_INIT;
+
+static void
+soft_tlb_key_init(void)
+{
+	pthread_key_create(&soft_tlb_key, free);
+}
+
+/*
+ * soft_tlb_alloc: the calling thread's TLB, made at its first fill and
+ * freed when the thread exits.  Entries start with generation 0, which no
+ * pmap ever has.  => returns NULL if the host has no memory (no caching).
+ */
+static struct soft_tlb_entry *
+soft_tlb_alloc(void)
+{
+	struct soft_tlb_entry *tlb;
+
+	pthread_once(&soft_tlb_once, soft_tlb_key_init);
+	tlb = calloc(SOFT_TLB_SIZE, sizeof(*tlb));
+	if (tlb != NULL) {
+		pthread_setspecific(soft_tlb_key, tlb);
+		soft_tlb = tlb;
+	}
+	return tlb;
+}
 
 static inline struct pmap_soft *
 PMS(struct pmap *pm)
@@ -186,13 +218,13 @@ pmap_l2e(struct pmap_soft *pms, vaddr_t va, bool alloc)
 	if (!(ld(l4e) & PDE_V)) {
 		if (!alloc || (t = ptp_alloc(pms)) == NULL)
 			return NULL;
-		st(l4e, (uint64_t)(uintptr_t)t | PDE_V | PDE_RW);
+		st(l4e, (uint64_t)(uintptr_t)t | PDE_V | PDE_RIGHTS);
 	}
 	l3e = &pde_table(ld(l4e))[PTX(va, L3_SHIFT)];
 	if (!(ld(l3e) & PDE_V)) {
 		if (!alloc || (t = ptp_alloc(pms)) == NULL)
 			return NULL;
-		st(l3e, (uint64_t)(uintptr_t)t | PDE_V | PDE_RW);
+		st(l3e, (uint64_t)(uintptr_t)t | PDE_V | PDE_RIGHTS);
 	}
 	return &pde_table(ld(l3e))[PTX(va, L2_SHIFT)];
 }
@@ -282,7 +314,7 @@ pmap_soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 	struct bvm_system *sys = pm->pm_sys;
 	struct vm_page *pg = PHYS_TO_VM_PAGE(sys, pa);
 	struct pv_entry *pve = NULL;
-	uint64_t *l2e, *ptp, *ptep, opte, npte, t;
+	uint64_t *l2e, *ptp, *ptep, opte, npte, t, grant;
 	bool flush = false;
 	int i;
 
@@ -295,7 +327,7 @@ pmap_soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 	if (!(ld(l2e) & PDE_V)) {
 		if ((ptp = ptp_alloc(pms)) == NULL)
 			goto nomem;
-		st(l2e, (uint64_t)(uintptr_t)ptp | PDE_V | PDE_RW);
+		st(l2e, (uint64_t)(uintptr_t)ptp | PDE_V | PDE_RIGHTS);
 	}
 	ptp = pde_table(ld(l2e));
 	ptep = &ptp[PTX(va, L1_SHIFT)];
@@ -306,18 +338,26 @@ pmap_soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 		if (pve == NULL)
 			goto nomem;
 	}
-	/* A writable mapping under a write-protected region: push down. */
-	if ((prot & PROT_WRITE) && !(ld(l2e) & PDE_RW)) {
+	/*
+	 * A right the region withholds: push the restriction down into the
+	 * PTEs (PG_RW and PG_X have the PDE bits' values), then grant it at
+	 * the L2 level again.
+	 */
+	grant = ((prot & PROT_WRITE) ? PDE_RW : 0) |
+	    ((prot & PROT_EXEC) ? PDE_X : 0);
+	if ((grant & ~ld(l2e)) != 0) {
+		uint64_t push = grant & ~ld(l2e);
+
 		for (i = 0; i < NPTE; i++) {
 			t = ld(&ptp[i]);
-			if (t & PG_RW) {
+			if (t & push) {
 				/* keep A/M bits that fills may set meanwhile */
-				__atomic_fetch_and(&ptp[i], ~PG_RW,
+				__atomic_fetch_and(&ptp[i], ~push,
 				    __ATOMIC_ACQ_REL);
 			}
 		}
 		opte = ld(ptep);
-		__atomic_fetch_or(l2e, PDE_RW, __ATOMIC_RELEASE);
+		__atomic_fetch_or(l2e, push, __ATOMIC_RELEASE);
 	}
 
 	npte = pa | PG_V;
@@ -453,11 +493,10 @@ protect_l1(struct pmap_soft *pms, uint64_t *l2e, vaddr_t sva, vaddr_t eva,
 		clear |= PG_RW;
 	if (!(prot & PROT_EXEC))
 		clear |= PG_X;
-	/* A whole table losing only write access: one bit in the L2 entry. */
-	if (clear == PG_RW && (sva & (L2_SIZE - 1)) == 0 &&
-	    eva - sva == L2_SIZE) {
-		if (ld(l2e) & PDE_RW) {
-			__atomic_fetch_and(l2e, ~PDE_RW, __ATOMIC_ACQ_REL);
+	/* A whole table: the rights go at the L2 level, in one step. */
+	if ((sva & (L2_SIZE - 1)) == 0 && eva - sva == L2_SIZE) {
+		if (ld(l2e) & clear) {
+			__atomic_fetch_and(l2e, ~clear, __ATOMIC_ACQ_REL);
 			return true;
 		}
 		return false;
@@ -634,7 +673,7 @@ again:
 	if (!(pte & PG_V))
 		return NULL;
 	prot = PROT_READ;
-	if (pte & PG_X)
+	if ((pte & PG_X) && (l2 & PDE_X))
 		prot |= PROT_EXEC;
 	if ((pte & PG_RW) && (l2 & PDE_RW))
 		prot |= PROT_WRITE;
@@ -650,6 +689,8 @@ again:
 	/* cache write access only once the page is marked modified */
 	if (!(pte & PG_M))
 		prot &= ~PROT_WRITE;
+	if (soft_tlb == NULL && soft_tlb_alloc() == NULL)
+		return uvm_phys_to_host(sys, pte & PG_FRAME) + (va & PAGE_MASK);
 	e = &soft_tlb[(va >> PAGE_SHIFT) & (SOFT_TLB_SIZE - 1)];
 	e->vpn = va >> PAGE_SHIFT;
 	e->gen = gen;
@@ -688,7 +729,7 @@ pmap_soft_foreach(struct pmap *pm, int (*fn)(vaddr_t, paddr_t, vm_prot_t,
 						continue;
 					if ((pte & PG_RW) && (l2v & PDE_RW))
 						p |= PROT_WRITE;
-					if (pte & PG_X)
+					if ((pte & PG_X) && (l2v & PDE_X))
 						p |= PROT_EXEC;
 					va = ((vaddr_t)i << L4_SHIFT) |
 					    ((vaddr_t)j << L3_SHIFT) |

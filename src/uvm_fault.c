@@ -231,6 +231,14 @@ uvm_fault_upper(struct uvm_faultctx *flt, struct vm_anon *anon)
 		uvm_pagecopy(sys, pg, npg);
 		npg->pg_flags &= ~PG_BUSY;
 		nanon->an_page = npg;
+		/*
+		 * In a shared amap the other sharers map the old page at
+		 * this slot: their mappings go, so that they fault and find
+		 * the new anon.  (Mappings of it by amaps that keep the old
+		 * anon simply fault it back in.)
+		 */
+		if (amap_flags(entry->aref.ar_amap) & AMAP_SHARED)
+			pmap_page_protect(sys, pg, PROT_NONE);
 		amap_add(&entry->aref, flt->va - entry->start, nanon, true);
 		anon->an_ref--;   /* still held by the other amap(s) */
 		pg = npg;

@@ -1374,12 +1374,23 @@ uvmspace_fork(struct vmspace *vm1, struct vmspace **vm2p)
 			    new_entry->aref.ar_pageoff, (int)atop(len), 0);
 			if ((amap_flags(old_entry->aref.ar_amap) &
 			    AMAP_SHARED) || VM_MAPENT_ISWIRED(old_entry)) {
-				/* the child's copy must be made now */
+				/*
+				 * The child's copy must be made now: the
+				 * amap is shared with other entries (which
+				 * must keep sharing it), or wired (no
+				 * faults allowed).  Wired: copy the pages
+				 * at once.  Shared: the anons now have a
+				 * second reference, so every sharer's
+				 * mapping of them loses write access.
+				 */
 				error = amap_copy(new_map, new_entry, 0,
 				    new_entry->start, new_entry->end);
 				if (error == 0 && VM_MAPENT_ISWIRED(old_entry))
 					error = amap_cow_now(new_map,
 					    new_entry);
+				else if (error == 0)
+					amap_wprotect_shared(&new_entry->aref,
+					    (int)atop(len));
 				if (error)
 					goto fail;
 				break;
