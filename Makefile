@@ -1,0 +1,66 @@
+# bsdvm: a BSD (UVM) virtual-memory system in user space.
+#
+#   make run     build, and run the seed scenario (the main job)
+#   make test    build, and run every test (unit, API, stress, CLI)
+#
+# Other targets: asan (tests under ASan+UBSan), tsan (threaded tests under
+# ThreadSanitizer), bench (benchmark vs the host kernel, release build),
+# install (PREFIX=/usr/local), clean.  Debian packages the build needs are
+# installed by scripts/deps.sh (as root) or named for you to install.
+
+BUILD   ?= build
+JOBS    ?= 2
+PREFIX  ?= /usr/local
+CMAKE   := cmake
+
+.PHONY: all deps build run test asan tsan bench install clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+
+build: deps $(BUILD)/CMakeCache.txt
+	@$(CMAKE) --build $(BUILD) -j$(JOBS)
+
+run: build
+	./$(BUILD)/bsdvm examples/seed.bvm
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure
+
+build-asan/CMakeCache.txt: | deps
+	@$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+	    -DBVM_SANITIZE=ON >/dev/null
+
+asan: deps build-asan/CMakeCache.txt
+	@$(CMAKE) --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure
+
+build-tsan/CMakeCache.txt: | deps
+	@$(CMAKE) -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug \
+	    -DBVM_TSAN=ON >/dev/null
+
+tsan: deps build-tsan/CMakeCache.txt
+	@$(CMAKE) --build build-tsan -j$(JOBS) --target bvm_tests
+	TSAN_OPTIONS=halt_on_error=1 ./build-tsan/bvm_tests thread
+
+build-release/CMakeCache.txt: | deps
+	@$(CMAKE) -S . -B build-release -DCMAKE_BUILD_TYPE=Release \
+	    -DBVM_DEBUG=OFF >/dev/null
+
+bench: deps build-release/CMakeCache.txt
+	@$(CMAKE) --build build-release -j$(JOBS) --target bvm_bench
+	./build-release/bvm_bench $(BENCHFLAGS)
+
+install: build
+	$(CMAKE) --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan build-release
