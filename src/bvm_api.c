@@ -101,6 +101,7 @@ bvm_system_destroy(struct bvm_system *sys)
 		uvmspace_free(vm);
 	}
 	KASSERT(LIST_EMPTY(&sys->amaps));
+	pmap_pv_drain(sys);
 	pool_destroy(&sys->anon_pool);
 	pool_destroy(&sys->amap_pool);
 	pool_destroy(&sys->mapent_pool);

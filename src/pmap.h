@@ -154,5 +154,6 @@ bool pmap_clear_reference(struct bvm_system *, struct vm_page *);
 bool pmap_is_modified(struct bvm_system *, struct vm_page *);
 bool pmap_is_referenced(struct bvm_system *, struct vm_page *);
 struct pmap *pmap_create(struct bvm_system *);
+void pmap_pv_drain(struct bvm_system *);
 
 #endif /* BVM_PMAP_H */

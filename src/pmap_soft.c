@@ -100,6 +100,42 @@ soft_tlb_alloc(void)
 	return tlb;
 }
 
+/* the rights a PTE gives under its L2 entry */
+static inline uint32_t
+pte_rights(uint64_t pte, uint64_t l2)
+{
+	uint32_t prot = PROT_READ;
+
+	if ((pte & PG_X) && (l2 & PDE_X))
+		prot |= PROT_EXEC;
+	if ((pte & PG_RW) && (l2 & PDE_RW))
+		prot |= PROT_WRITE;
+	return prot;
+}
+
+/*
+ * soft_tlb_load: cache a valid PTE in the calling thread's TLB, tagged
+ * with the generation read before the PTE was.  Write access is cached only
+ * once the page is marked modified, so the first write always fills.
+ * => returns the host address of the page.
+ */
+static inline uint8_t *
+soft_tlb_load(struct pmap *pm, vaddr_t va, uint64_t pte, uint64_t l2,
+    uint64_t gen)
+{
+	struct soft_tlb_entry *e;
+	uint32_t prot = pte_rights(pte, l2);
+
+	if (!(pte & PG_M))
+		prot &= ~PROT_WRITE;
+	e = &soft_tlb[(va >> PAGE_SHIFT) & (SOFT_TLB_SIZE - 1)];
+	e->vpn = va >> PAGE_SHIFT;
+	e->gen = gen;
+	e->hva = uvm_phys_to_host(pm->pm_sys, pte & PG_FRAME);
+	e->prot = prot;
+	return e->hva;
+}
+
 static inline struct pmap_soft *
 PMS(struct pmap *pm)
 {
@@ -229,17 +265,92 @@ pmap_l2e(struct pmap_soft *pms, vaddr_t va, bool alloc)
 	return &pde_table(ld(l3e))[PTX(va, L2_SHIFT)];
 }
 
+/*
+ * The calling thread's last L2 entry found, tagged with its pmap's TLB
+ * generation, so that walks in one 2 MiB region (fault-around checks,
+ * fills) skip the upper levels.  Safe without locks: a valid L2 entry and
+ * its table live as long as the pmap, and a generation never names
+ * another pmap (a dead pmap's generation is never reused).
+ */
+struct l2_cache {
+	uint64_t gen;
+	uint64_t va2m;       /* va >> L2_SHIFT */
+	uint64_t *l2e;
+};
+static __thread struct l2_cache l2_cache
+    __attribute__((tls_model("initial-exec")));
+
 /* pmap_pte: the PTE for va and its L2 entry, or NULL if no L1 table. */
 static uint64_t *
 pmap_pte(struct pmap_soft *pms, vaddr_t va, uint64_t **l2ep)
 {
-	uint64_t *l2e = pmap_l2e(pms, va, false);
+	uint64_t gen = __atomic_load_n(&pms->pm.pm_tlbgen, __ATOMIC_ACQUIRE);
+	uint64_t *l2e;
 
-	if (l2e == NULL || !(ld(l2e) & PDE_V))
-		return NULL;
+	if (l2_cache.gen == gen && l2_cache.va2m == va >> L2_SHIFT)
+		l2e = l2_cache.l2e;
+	else {
+		l2e = pmap_l2e(pms, va, false);
+		if (l2e == NULL || !(ld(l2e) & PDE_V))
+			return NULL;
+		l2_cache.gen = gen;
+		l2_cache.va2m = va >> L2_SHIFT;
+		l2_cache.l2e = l2e;
+	}
 	if (l2ep != NULL)
 		*l2ep = l2e;
 	return &pde_table(ld(l2e))[PTX(va, L1_SHIFT)];
+}
+
+/*
+ * pv entries come from a free list kept under pmaplock, which every caller
+ * holds already, so a mapping costs no pool lock; the list refills from
+ * and spills to the pool in batches.
+ */
+#define PV_CACHE_MAX 256
+
+static struct pv_entry *
+pmap_pv_alloc(struct bvm_system *sys)
+{
+	struct pv_entry *pve;
+
+	MUTEX_ASSERT_LOCKED(&sys->pmaplock);
+	if (bvm_fi_fail(FI_PV_ALLOC))
+		return NULL;
+	if ((pve = sys->pv_free) != NULL) {
+		sys->pv_free = pve->pv_next;
+		sys->pv_nfree--;
+		return pve;
+	}
+	return pool_get(&sys->pv_pool, PR_NOWAIT | PR_NOINJECT);
+}
+
+static void
+pmap_pv_free(struct bvm_system *sys, struct pv_entry *pve)
+{
+	MUTEX_ASSERT_LOCKED(&sys->pmaplock);
+	if (sys->pv_nfree >= PV_CACHE_MAX) {
+		pool_put(&sys->pv_pool, pve);
+		return;
+	}
+	pve->pv_next = sys->pv_free;
+	sys->pv_free = pve;
+	sys->pv_nfree++;
+}
+
+/* pmap_pv_drain: give the cached pv entries back (system teardown) */
+void
+pmap_pv_drain(struct bvm_system *sys)
+{
+	struct pv_entry *pve;
+
+	bvm_mutex_enter(&sys->pmaplock);
+	while ((pve = sys->pv_free) != NULL) {
+		sys->pv_free = pve->pv_next;
+		pool_put(&sys->pv_pool, pve);
+	}
+	sys->pv_nfree = 0;
+	bvm_mutex_exit(&sys->pmaplock);
 }
 
 /* pv list management.  => pmaplock held */
@@ -292,7 +403,7 @@ pmap_kill_pte(struct pmap *pm, uint64_t *ptep, vaddr_t va)
 
 	st(ptep, 0);
 	pmap_sync_flags(pg, pte);
-	pool_put(&sys->pv_pool, pmap_pv_remove(pg, pm, va));
+	pmap_pv_free(sys, pmap_pv_remove(pg, pm, va));
 	if (pte & PG_W)
 		pm->pm_wired--;
 	pm->pm_resident--;
@@ -334,7 +445,7 @@ pmap_soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 	opte = ld(ptep);
 
 	if (!(opte & PG_V) || (opte & PG_FRAME) != pa) {
-		pve = pool_get(&sys->pv_pool, PR_NOWAIT);
+		pve = pmap_pv_alloc(sys);
 		if (pve == NULL)
 			goto nomem;
 	}
@@ -400,6 +511,13 @@ pmap_soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 	st(ptep, npte);
 	if (flush)
 		pmap_tlb_shootdown(pm);
+	/*
+	 * The faulting thread retries its access next: load its TLB now, as
+	 * the fill would (A, and M for a write, are already set above).
+	 */
+	if ((flags & PROT_MASK) && soft_tlb != NULL)
+		soft_tlb_load(pm, va, npte, ld(l2e),
+		    __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE));
 	bvm_mutex_exit(&sys->pmaplock);
 	CNT_INC(sys->uvmexp.pmap_enter);
 	return 0;
@@ -659,8 +777,6 @@ pmap_soft_fill(struct pmap *pm, vaddr_t va, vm_prot_t access)
 {
 	struct bvm_system *sys = pm->pm_sys;
 	uint64_t gen, *l2e = NULL, *ptep, pte, l2, want;
-	struct soft_tlb_entry *e;
-	uint32_t prot;
 
 	CNT_INC(sys->uvmexp.tlb_miss);
 again:
@@ -672,12 +788,7 @@ again:
 	l2 = ld(l2e);
 	if (!(pte & PG_V))
 		return NULL;
-	prot = PROT_READ;
-	if ((pte & PG_X) && (l2 & PDE_X))
-		prot |= PROT_EXEC;
-	if ((pte & PG_RW) && (l2 & PDE_RW))
-		prot |= PROT_WRITE;
-	if ((prot & access) != (uint32_t)access)
+	if ((pte_rights(pte, l2) & access) != (uint32_t)access)
 		return NULL;
 	want = PG_A | ((access & PROT_WRITE) ? PG_M : 0);
 	if ((pte & want) != want) {
@@ -686,17 +797,9 @@ again:
 			goto again;
 		pte |= want;
 	}
-	/* cache write access only once the page is marked modified */
-	if (!(pte & PG_M))
-		prot &= ~PROT_WRITE;
 	if (soft_tlb == NULL && soft_tlb_alloc() == NULL)
 		return uvm_phys_to_host(sys, pte & PG_FRAME) + (va & PAGE_MASK);
-	e = &soft_tlb[(va >> PAGE_SHIFT) & (SOFT_TLB_SIZE - 1)];
-	e->vpn = va >> PAGE_SHIFT;
-	e->gen = gen;
-	e->hva = uvm_phys_to_host(sys, pte & PG_FRAME);
-	e->prot = prot;
-	return e->hva + (va & PAGE_MASK);
+	return soft_tlb_load(pm, va, pte, l2, gen) + (va & PAGE_MASK);
 }
 
 static int
@@ -724,13 +827,10 @@ pmap_soft_foreach(struct pmap *pm, int (*fn)(vaddr_t, paddr_t, vm_prot_t,
 				ptp = pde_table(l2v);
 				for (l = 0; l < NPTE; l++) {
 					uint64_t pte = ld(&ptp[l]);
-					vm_prot_t p = PROT_READ;
+					vm_prot_t p;
 					if (!(pte & PG_V))
 						continue;
-					if ((pte & PG_RW) && (l2v & PDE_RW))
-						p |= PROT_WRITE;
-					if ((pte & PG_X) && (l2v & PDE_X))
-						p |= PROT_EXEC;
+					p = (vm_prot_t)pte_rights(pte, l2v);
 					va = ((vaddr_t)i << L4_SHIFT) |
 					    ((vaddr_t)j << L3_SHIFT) |
 					    ((vaddr_t)k << L2_SHIFT) |

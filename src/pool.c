@@ -85,7 +85,7 @@ pool_get(struct pool *pp, int flags)
 {
 	struct pool_item *pi;
 
-	if (!(flags & PR_NOFAIL) && bvm_fi_fail(pp->pr_fisite))
+	if (!(flags & (PR_NOFAIL | PR_NOINJECT)) && bvm_fi_fail(pp->pr_fisite))
 		return NULL;
 	bvm_mutex_enter(&pp->pr_lock);
 	if (pp->pr_freelist == NULL && pool_grow(pp) != 0) {

@@ -34,6 +34,7 @@ struct pool {
 #define PR_NOWAIT 0x1
 #define PR_ZERO   0x2
 #define PR_NOFAIL 0x4 /* cannot fail: no injection; panic if the host has no memory */
+#define PR_NOINJECT 0x8 /* skip the fault injector: the caller asked it already */
 
 void pool_init(struct pool *pp, size_t size, const char *wchan,
     enum bvm_fi_site site);

@@ -77,6 +77,8 @@ struct bvm_system {
 	/* pmap: all pmap modifications and every pv list */
 	struct bvm_mutex pmaplock;
 	const struct pmap_ops *pmap_ops; /* [I] */
+	struct pv_entry *pv_free;      /* [pmaplock] cache over pv_pool */
+	uint64_t pv_nfree;             /* [pmaplock] */
 
 	/* pools */
 	struct pool mapent_pool;       /* user map entries */
