@@ -17,8 +17,12 @@
 #define VMSPACE(p) ((struct vmspace *)(p))
 #define SYS(vm)    ((vm)->vm_map.sys)
 
-/* after an operation on vm: check every invariant, if asked to */
-static inline int
+/*
+ * bvm_after: after an operation on vm, check every invariant if the
+ * system asks for it (debug builds, BVM_SYS_CHECK); a violation panics,
+ * naming it.  => returns error unchanged.
+ */
+int
 bvm_after(struct vmspace *vm, int error)
 {
 	char msg[512];
@@ -155,6 +159,8 @@ bvm_fork(struct bvm_vmspace *vm, struct bvm_vmspace **child)
 int
 bvm_exec(struct bvm_vmspace *vm)
 {
+	if (vm == NULL)
+		return EINVAL;
 	uvmspace_exec(VMSPACE(vm));
 	return bvm_after(VMSPACE(vm), 0);
 }
@@ -166,6 +172,8 @@ bvm_mmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot,
 	vaddr_t va = 0;
 	int error;
 
+	if (vm == NULL)
+		return EINVAL;
 	error = sys_mmap(VMSPACE(vm), addr, len, prot, flags, fd, off, &va);
 	if (error == 0 && out != NULL)
 		*out = va;
@@ -175,12 +183,16 @@ bvm_mmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot,
 int
 bvm_munmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm), sys_munmap(VMSPACE(vm), addr, len));
 }
 
 int
 bvm_mprotect(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm),
 	    sys_mprotect(VMSPACE(vm), addr, len, prot));
 }
@@ -188,6 +200,8 @@ bvm_mprotect(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot)
 int
 bvm_minherit(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int inherit)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm),
 	    sys_minherit(VMSPACE(vm), addr, len, inherit));
 }
@@ -195,6 +209,8 @@ bvm_minherit(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int inherit)
 int
 bvm_madvise(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int advice)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm),
 	    sys_madvise(VMSPACE(vm), addr, len, advice));
 }
@@ -203,6 +219,8 @@ int
 bvm_mincore(struct bvm_vmspace *vm, uint64_t addr, uint64_t len,
     unsigned char *vec)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm),
 	    sys_mincore(VMSPACE(vm), addr, len, vec));
 }
@@ -214,6 +232,8 @@ bvm_mquery(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot,
 	vaddr_t va = 0;
 	int error;
 
+	if (vm == NULL)
+		return EINVAL;
 	error = sys_mquery(VMSPACE(vm), addr, len, prot, flags, fd, off, &va);
 	if (error == 0 && out != NULL)
 		*out = va;
@@ -223,24 +243,32 @@ bvm_mquery(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot,
 int
 bvm_mlock(struct bvm_vmspace *vm, uint64_t addr, uint64_t len)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm), sys_mlock(VMSPACE(vm), addr, len));
 }
 
 int
 bvm_munlock(struct bvm_vmspace *vm, uint64_t addr, uint64_t len)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm), sys_munlock(VMSPACE(vm), addr, len));
 }
 
 int
 bvm_mlockall(struct bvm_vmspace *vm, int flags)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm), sys_mlockall(VMSPACE(vm), flags));
 }
 
 int
 bvm_munlockall(struct bvm_vmspace *vm)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return bvm_after(VMSPACE(vm), sys_munlockall(VMSPACE(vm)));
 }
 
@@ -250,13 +278,13 @@ bvm_fault(struct bvm_vmspace *vm, uint64_t va, int access,
 {
 	int error;
 
-	if (access != PROT_READ && access != PROT_WRITE &&
-	    access != PROT_EXEC)
+	if (vm == NULL || (access != PROT_READ && access != PROT_WRITE &&
+	    access != PROT_EXEC))
 		return EINVAL;
 	error = uvm_fault(&VMSPACE(vm)->vm_map, va, VM_FAULT_INVALID, access);
 	if (error)
 		uvm_fault_info(error, va, info);
-	return error;
+	return bvm_after(VMSPACE(vm), error);
 }
 
 int
@@ -264,6 +292,8 @@ bvm_setrlimit(struct bvm_vmspace *bvm, int resource, uint64_t limit)
 {
 	struct vmspace *vm = VMSPACE(bvm);
 
+	if (vm == NULL)
+		return EINVAL;
 	vm_map_lock(&vm->vm_map);
 	switch (resource) {
 	case BVM_RLIMIT_DATA:
@@ -285,6 +315,8 @@ bvm_getrlimit(struct bvm_vmspace *bvm, int resource, uint64_t *limit)
 {
 	struct vmspace *vm = VMSPACE(bvm);
 
+	if (vm == NULL || limit == NULL)
+		return EINVAL;
 	switch (resource) {
 	case BVM_RLIMIT_DATA:
 		*limit = vm->vm_rlimit_data;
@@ -307,7 +339,8 @@ bvm_pglist_alloc(struct bvm_system *sys, uint64_t npages, uint64_t low,
 	uint64_t i = 0;
 	int error;
 
-	if (pas == NULL || npages == 0 || npages > sys->npages ||
+	if (sys == NULL || pas == NULL || npages == 0 ||
+	    npages > sys->npages ||
 	    (flags & ~BVM_PLA_ZERO))
 		return EINVAL;
 	TAILQ_INIT(&list);
@@ -327,18 +360,20 @@ bvm_pglist_free(struct bvm_system *sys, const uint64_t *pas, uint64_t npages)
 	struct vm_page *pg;
 	uint64_t i;
 
+	if (sys == NULL || (pas == NULL && npages != 0))
+		return EINVAL;
 	/* refuse the whole call if any frame is not ours to free */
 	for (i = 0; i < npages; i++) {
 		pg = PHYS_TO_VM_PAGE(sys, pas[i]);
 		if (pg == NULL || (pas[i] & PAGE_MASK) ||
-		    !(pg->pg_flags & PG_PGLIST))
+		    !(PG_FLAGS(pg) & PG_PGLIST))
 			return EINVAL;
-		pg->pg_flags &= ~PG_PGLIST;
+		atomic_clearbits_int(&pg->pg_flags, PG_PGLIST);
 	}
 	TAILQ_INIT(&list);
 	for (i = 0; i < npages; i++) {
 		pg = PHYS_TO_VM_PAGE(sys, pas[i]);
-		pg->pg_flags |= PG_PGLIST;
+		atomic_setbits_int(&pg->pg_flags, PG_PGLIST);
 		TAILQ_INSERT_TAIL(&list, pg, pageq);
 	}
 	uvm_pglistfree(sys, &list);
@@ -348,8 +383,11 @@ bvm_pglist_free(struct bvm_system *sys, const uint64_t *pas, uint64_t npages)
 int
 bvm_phys_read(struct bvm_system *sys, uint64_t pa, void *buf, size_t len)
 {
-	uint64_t bytes = sys->npages * PAGE_SIZE;
+	uint64_t bytes;
 
+	if (sys == NULL || (buf == NULL && len != 0))
+		return EINVAL;
+	bytes = sys->npages * PAGE_SIZE;
 	if (pa >= bytes || len > bytes - pa)
 		return EINVAL;
 	memcpy(buf, uvm_phys_to_host(sys, pa), len);
@@ -359,8 +397,11 @@ bvm_phys_read(struct bvm_system *sys, uint64_t pa, void *buf, size_t len)
 int
 bvm_stats(struct bvm_system *sys, struct bvm_stats *st)
 {
-	struct uvmexp *u = &sys->uvmexp;
+	struct uvmexp *u;
 
+	if (sys == NULL || st == NULL)
+		return EINVAL;
+	u = &sys->uvmexp;
 	memset(st, 0, sizeof(*st));
 	st->pagesize = PAGE_SIZE;
 	st->npages = u->npages;
@@ -390,9 +431,12 @@ int
 bvm_vmspace_info(struct bvm_vmspace *bvm, struct bvm_vmspace_info *info)
 {
 	struct vmspace *vm = VMSPACE(bvm);
-	struct vm_map *map = &vm->vm_map;
+	struct vm_map *map;
 	struct vm_map_entry *entry;
 
+	if (vm == NULL || info == NULL)
+		return EINVAL;
+	map = &vm->vm_map;
 	memset(info, 0, sizeof(*info));
 	vm_map_lock_read(map);
 	info->size = map->size;
@@ -413,12 +457,15 @@ int
 bvm_regions(struct bvm_vmspace *bvm, int (*fn)(const struct bvm_region *,
     void *), void *arg)
 {
-	struct vm_map *map = &VMSPACE(bvm)->vm_map;
+	struct vm_map *map;
 	struct vm_map_entry *entry;
 	struct bvm_region r;
 	vaddr_t va;
 	int error = 0;
 
+	if (bvm == NULL || fn == NULL)
+		return EINVAL;
+	map = &VMSPACE(bvm)->vm_map;
 	vm_map_lock_read(map);
 	for (entry = map->header.next; entry != &map->header && error == 0;
 	    entry = entry->next) {
@@ -463,11 +510,15 @@ bvm_regions(struct bvm_vmspace *bvm, int (*fn)(const struct bvm_region *,
 int
 bvm_check(struct bvm_vmspace *vm, char *msg, size_t msglen)
 {
+	if (vm == NULL)
+		return EINVAL;
 	return uvm_vmspace_sanity(VMSPACE(vm), msg, msglen);
 }
 
 int
 bvm_system_check(struct bvm_system *sys, char *msg, size_t msglen)
 {
+	if (sys == NULL)
+		return EINVAL;
 	return uvm_system_sanity(sys, msg, msglen);
 }

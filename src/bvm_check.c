@@ -134,7 +134,7 @@ chk_amap(struct chk *c, struct vm_amap *amap)
 		    "anon %p: not under its amap's lock", (void *)anon);
 		CHK(c, anon->an_page != NULL, "anon %p: no page", (void *)anon);
 		CHK(c, anon->an_page->uanon == anon &&
-		    !(anon->an_page->pg_flags & PG_FREE),
+		    !(PG_FLAGS(anon->an_page) & PG_FREE),
 		    "anon %p: page %#llx not owned by it", (void *)anon,
 		    (unsigned long long)anon->an_page->phys_addr);
 		if (amap->am_ppref != NULL)
@@ -179,7 +179,7 @@ chk_mapping(vaddr_t va, paddr_t pa, vm_prot_t prot, bool wired, void *arg)
 	    entry->protection != PROT_NONE,
 	    "va %#llx: pmap allows %d, entry %d", (unsigned long long)va,
 	    prot, entry->protection);
-	CHK(c, !(pg->pg_flags & PG_FREE), "va %#llx maps free page %#llx",
+	CHK(c, !(PG_FLAGS(pg) & PG_FREE), "va %#llx maps free page %#llx",
 	    (unsigned long long)va, (unsigned long long)pa);
 	if (entry->aref.ar_amap != NULL) {
 		anon = amap_lookup(&entry->aref, va - entry->start);
@@ -379,18 +379,18 @@ chk_freelists(struct chk *c, struct bvm_system *sys)
 	uint64_t nzero = 0, ndirty = 0;
 
 	TAILQ_FOREACH(pg, &sys->page_free_zero, pageq) {
-		CHK(c, (pg->pg_flags & (PG_FREE | PG_ZERO)) ==
+		CHK(c, (PG_FLAGS(pg) & (PG_FREE | PG_ZERO)) ==
 		    (PG_FREE | PG_ZERO), "page %#llx on the zero list: flags "
-		    "%#x", (unsigned long long)pg->phys_addr, pg->pg_flags);
+		    "%#x", (unsigned long long)pg->phys_addr, PG_FLAGS(pg));
 		CHK(c, memcmp(uvm_phys_to_host(sys, pg->phys_addr), zero,
 		    PAGE_SIZE) == 0, "page %#llx on the zero list is not zero",
 		    (unsigned long long)pg->phys_addr);
 		nzero++;
 	}
 	TAILQ_FOREACH(pg, &sys->page_free_dirty, pageq) {
-		CHK(c, pg->pg_flags == PG_FREE, "page %#llx on the free list:"
+		CHK(c, PG_FLAGS(pg) == PG_FREE, "page %#llx on the free list:"
 		    " flags %#x", (unsigned long long)pg->phys_addr,
-		    pg->pg_flags);
+		    PG_FLAGS(pg));
 		ndirty++;
 	}
 	CHK(c, nzero == sys->uvmexp.zeropages, "zero list %llu, counter %llu",
@@ -533,9 +533,9 @@ uvm_system_sanity(struct bvm_system *sys, char *msg, size_t msglen)
 	for (i = 0; i < sys->npages; i++) {
 		struct vm_page *pg = &sys->pages[i];
 
-		if (pg->pg_flags & PG_FREE)
+		if (PG_FLAGS(pg) & PG_FREE)
 			continue;
-		if (pg->pg_flags & PG_PGLIST) {
+		if (PG_FLAGS(pg) & PG_PGLIST) {
 			pglist++;
 			continue;
 		}
@@ -547,9 +547,9 @@ uvm_system_sanity(struct bvm_system *sys, char *msg, size_t msglen)
 			goto out;
 		}
 		owned++;
-		if (pg->pg_flags & PQ_ACTIVE)
+		if (PG_FLAGS(pg) & PQ_ACTIVE)
 			active++;
-		if (pg->pg_flags & PQ_INACTIVE)
+		if (PG_FLAGS(pg) & PQ_INACTIVE)
 			inactive++;
 		if (pg->wire_count)
 			wired++;

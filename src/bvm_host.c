@@ -3,7 +3,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/membarrier.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bvm_host.h"
@@ -43,4 +46,29 @@ bvm_host_frames_free(int fd, void *base, size_t bytes)
 {
 	munmap(base, bytes);
 	close(fd);
+}
+
+int
+bvm_host_membarrier_register(void)
+{
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+	if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+		return ENOTSUP;
+	if (syscall(SYS_membarrier,
+	    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0)
+		return errno;
+	return 0;
+}
+
+void
+bvm_host_membarrier(void)
+{
+	syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+}
+
+void
+bvm_host_yield(void)
+{
+	sched_yield();
 }

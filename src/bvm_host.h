@@ -11,4 +11,13 @@
 int bvm_host_frames_alloc(size_t bytes, int *fdp, void **basep);
 void bvm_host_frames_free(int fd, void *base, size_t bytes);
 
+/*
+ * membarrier: an asymmetric fence.  register once (=> 0 or an errno);
+ * then bvm_host_membarrier() makes every thread of the process execute a
+ * full memory barrier before it returns.
+ */
+int bvm_host_membarrier_register(void);
+void bvm_host_membarrier(void);
+void bvm_host_yield(void);
+
 #endif /* BVM_HOST_H */

@@ -6,6 +6,10 @@
 
 #include "uvm_extern.h"
 
+#if defined(__SANITIZE_THREAD__)
+int bvm_membar_dummy;
+#endif
+
 void
 panic(const char *fmt, ...)
 {
@@ -40,13 +44,12 @@ void
 bvm_mutex_enter(struct bvm_mutex *m)
 {
 #ifdef BVM_DEBUG
-	if (__atomic_load_n(&m->held, __ATOMIC_RELAXED) &&
-	    pthread_equal(m->owner, pthread_self()))
+	if (bvm_mutex_owned(m))
 		panic("bvm_mutex_enter: %p: locking against myself", (void *)m);
 #endif
 	pthread_mutex_lock(&m->mtx);
 #ifdef BVM_DEBUG
-	m->owner = pthread_self();
+	__atomic_store_n(&m->owner, pthread_self(), __ATOMIC_RELAXED);
 	__atomic_store_n(&m->held, 1, __ATOMIC_RELAXED);
 #endif
 }
@@ -55,7 +58,7 @@ void
 bvm_mutex_exit(struct bvm_mutex *m)
 {
 #ifdef BVM_DEBUG
-	KASSERT(m->held && pthread_equal(m->owner, pthread_self()));
+	KASSERT(bvm_mutex_owned(m));
 	__atomic_store_n(&m->held, 0, __ATOMIC_RELAXED);
 #endif
 	pthread_mutex_unlock(&m->mtx);
@@ -67,7 +70,8 @@ bvm_mutex_owned(struct bvm_mutex *m)
 {
 #ifdef BVM_DEBUG
 	return __atomic_load_n(&m->held, __ATOMIC_RELAXED) &&
-	    pthread_equal(m->owner, pthread_self());
+	    pthread_equal(__atomic_load_n(&m->owner, __ATOMIC_RELAXED),
+	    pthread_self());
 #else
 	return true;
 #endif
@@ -102,14 +106,13 @@ void
 bvm_rw_enter_write(struct bvm_rwlock *l)
 {
 #ifdef BVM_DEBUG
-	if (__atomic_load_n(&l->wheld, __ATOMIC_RELAXED) &&
-	    pthread_equal(l->writer, pthread_self()))
+	if (bvm_rw_write_held(l))
 		panic("bvm_rw_enter_write: %p: locking against myself",
 		    (void *)l);
 #endif
 	pthread_rwlock_wrlock(&l->rw);
 #ifdef BVM_DEBUG
-	l->writer = pthread_self();
+	__atomic_store_n(&l->writer, pthread_self(), __ATOMIC_RELAXED);
 	__atomic_store_n(&l->wheld, 1, __ATOMIC_RELAXED);
 #endif
 }
@@ -120,7 +123,7 @@ bvm_rw_tryenter_write(struct bvm_rwlock *l)
 	if (pthread_rwlock_trywrlock(&l->rw) != 0)
 		return false;
 #ifdef BVM_DEBUG
-	l->writer = pthread_self();
+	__atomic_store_n(&l->writer, pthread_self(), __ATOMIC_RELAXED);
 	__atomic_store_n(&l->wheld, 1, __ATOMIC_RELAXED);
 #endif
 	return true;
@@ -139,7 +142,7 @@ void
 bvm_rw_exit_write(struct bvm_rwlock *l)
 {
 #ifdef BVM_DEBUG
-	KASSERT(l->wheld && pthread_equal(l->writer, pthread_self()));
+	KASSERT(bvm_rw_write_held(l));
 	__atomic_store_n(&l->wheld, 0, __ATOMIC_RELAXED);
 #endif
 	pthread_rwlock_unlock(&l->rw);
@@ -150,7 +153,8 @@ bvm_rw_write_held(struct bvm_rwlock *l)
 {
 #ifdef BVM_DEBUG
 	return __atomic_load_n(&l->wheld, __ATOMIC_RELAXED) &&
-	    pthread_equal(l->writer, pthread_self());
+	    pthread_equal(__atomic_load_n(&l->writer, __ATOMIC_RELAXED),
+	    pthread_self());
 #else
 	return true;
 #endif

@@ -26,6 +26,8 @@ struct pmap {
 	const struct pmap_ops *pm_ops;   /* [I] */
 	struct bvm_system *pm_sys;       /* [I] */
 	uint64_t pm_tlbgen;              /* [atomic] TLB generation */
+	struct soft_tlb_thread *pm_tlbowner; /* [atomic] first TLB user */
+	int pm_tlbmulti;                 /* [atomic] other threads used it */
 	uint64_t pm_resident;            /* [pmaplock] resident pages */
 	uint64_t pm_wired;               /* [pmaplock] wired pages */
 };
@@ -36,6 +38,8 @@ struct pv_entry {
 	struct pmap *pv_pmap;
 	vaddr_t pv_va;
 };
+
+struct soft_tlb_thread;
 
 struct pmap_ops {
 	const char *name;
@@ -51,7 +55,8 @@ struct pmap_ops {
 	bool (*clear_reference)(struct bvm_system *, struct vm_page *);
 	bool (*is_modified)(struct bvm_system *, struct vm_page *);
 	bool (*is_referenced)(struct bvm_system *, struct vm_page *);
-	void *(*fill)(struct pmap *, vaddr_t, vm_prot_t);
+	void *(*fill)(struct soft_tlb_thread *, struct pmap *, vaddr_t,
+	    vm_prot_t);
 	/* for the invariant checker: call fn for every valid mapping */
 	int (*foreach)(struct pmap *, int (*fn)(vaddr_t, paddr_t, vm_prot_t,
 	    bool wired, void *), void *arg);
@@ -65,6 +70,15 @@ extern const struct pmap_ops pmap_soft_ops;
  * counter, so a generation names one pmap at one time: a flush gives the
  * pmap a new generation and every entry it had becomes a miss, in every
  * thread, without touching them.
+ *
+ * Shootdowns wait, as a hardware shootdown waits for the other CPUs'
+ * acknowledgements: each thread brackets every access (TLB lookup, fill,
+ * and the copy through the host address) with pmap_access_enter/exit, which
+ * make its sequence number odd and then even again.  A shootdown of a pmap
+ * that another thread has used waits until every thread that was inside an
+ * access has left it, so once pmap_remove/protect returns nobody can still
+ * write through an old translation.  The wait side issues an asymmetric
+ * fence (membarrier), so the access side needs no fence: two plain stores.
  */
 #define SOFT_TLB_SIZE 256
 struct soft_tlb_entry {
@@ -74,34 +88,65 @@ struct soft_tlb_entry {
 	uint32_t prot;        /* accesses allowed without a fill */
 };
 
+struct soft_tlb_thread {
+	uint64_t seq;                 /* [owner writes, atomic] odd: in access */
+	struct soft_tlb_thread *next; /* [registry lock] every thread's TLB */
+	struct soft_tlb_entry tlb[SOFT_TLB_SIZE];
+};
+
 /*
- * The calling thread's TLB, allocated at its first fill.  A pointer in
+ * The calling thread's TLB, allocated at its first access.  A pointer in
  * initial-exec TLS: one %fs-relative load, no __tls_get_addr call, and
  * only 8 bytes of the static TLS a dlopen'ed library may use.
  */
-extern __thread struct soft_tlb_entry *soft_tlb
+extern __thread struct soft_tlb_thread *soft_tlb
     __attribute__((tls_model("initial-exec")));
+extern int soft_tlb_fence;   /* [I] no membarrier: accesses must fence */
+struct soft_tlb_thread *soft_tlb_thread_alloc(void);
+
+/* the calling thread's TLB, or NULL if the host has no memory for it */
+static inline struct soft_tlb_thread *
+pmap_tlb_self(void)
+{
+	struct soft_tlb_thread *t = soft_tlb;
+
+	return __predict_true(t != NULL) ? t : soft_tlb_thread_alloc();
+}
+
+static inline void
+pmap_access_enter(struct soft_tlb_thread *t)
+{
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
+	if (__predict_false(soft_tlb_fence))
+		bvm_membar_full();
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void
+pmap_access_exit(struct soft_tlb_thread *t)
+{
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);
+}
 
 /*
  * pmap_access: host address for an access of type `access` at va, or NULL
- * when the page is not mapped for that access (the caller faults, then
- * asks again).
- * => no locks needed.
+ * when the page is not mapped for that access (the caller leaves the
+ * access, faults, and asks again).
+ * => t is pmap_tlb_self(); the caller is between pmap_access_enter/exit.
  */
 static inline void *
-pmap_access(struct pmap *pm, vaddr_t va, vm_prot_t access)
+pmap_access(struct soft_tlb_thread *t, struct pmap *pm, vaddr_t va,
+    vm_prot_t access)
 {
 	uint64_t vpn = va >> PAGE_SHIFT;
-	struct soft_tlb_entry *tlb = soft_tlb, *e;
+	struct soft_tlb_entry *e = &t->tlb[vpn & (SOFT_TLB_SIZE - 1)];
 
-	if (__predict_true(tlb != NULL)) {
-		e = &tlb[vpn & (SOFT_TLB_SIZE - 1)];
-		if (__predict_true(e->vpn == vpn && e->gen ==
-		    __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE) &&
-		    (e->prot & access) == (uint32_t)access))
-			return e->hva + (va & PAGE_MASK);
-	}
-	return pm->pm_ops->fill(pm, va, access);
+	if (__predict_true(e->vpn == vpn &&
+	    e->gen == __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE) &&
+	    (e->prot & access) == (uint32_t)access))
+		return e->hva + (va & PAGE_MASK);
+	return pm->pm_ops->fill(t, pm, va, access);
 }
 
 /* the machine-independent calls */

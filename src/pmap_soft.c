@@ -29,13 +29,15 @@
  * not allow writes until PG_M is set, so the first write always fills.
  *
  * Locking: every change to page tables and every pv list is made under the
- * system's pmaplock.  Fills walk the tables without locks, with atomic
+ * system's pmaplock.  Shootdowns wait for other threads' accesses in flight
+ * (see pmap.h).  Fills walk the tables without locks, with atomic
  * loads: tables are freed only in pmap_destroy, and PTEs are updated with
  * single atomic stores (A/M bits with compare-and-swap).  A change that takes
  * rights away gives the pmap a new TLB generation (a shootdown).
  */
 #include <sys/queue.h>
 
+#include "bvm_host.h"
 #include "pmap.h"
 #include "uvm.h"
 
@@ -69,35 +71,132 @@ struct pmap_soft {
 	uint64_t pm_ntables;        /* [pmaplock] tables allocated */
 };
 
-__thread struct soft_tlb_entry *soft_tlb
+__thread struct soft_tlb_thread *soft_tlb
     __attribute__((tls_model("initial-exec")));
-static uint64_t tlbgen_next = 1;  /* [atomic] generation source */
+int soft_tlb_fence;                   /* [I] accesses must fence */
+static uint64_t tlbgen_next = 1;      /* [atomic] generation source */
 static pthread_key_t soft_tlb_key;
 static pthread_once_t soft_tlb_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t soft_tlb_registry = PTHREAD_MUTEX_INITIALIZER;
+static struct soft_tlb_thread *soft_tlb_threads; /* [registry] */
 
+/* a thread exits: its TLB leaves the registry */
 static void
-soft_tlb_key_init(void)
+soft_tlb_thread_free(void *v)
 {
-	pthread_key_create(&soft_tlb_key, free);
+	struct soft_tlb_thread *t = v, **pp;
+
+	pthread_mutex_lock(&soft_tlb_registry);
+	for (pp = &soft_tlb_threads; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	pthread_mutex_unlock(&soft_tlb_registry);
+	soft_tlb = NULL;
+	free(t);
 }
 
 /*
- * soft_tlb_alloc: the calling thread's TLB, made at its first fill and
- * freed when the thread exits.  Entries start with generation 0, which no
- * pmap ever has.  => returns NULL if the host has no memory (no caching).
+ * Set up once per process: the TLB key and membarrier.  Without
+ * membarrier (old kernels), every access fences instead.
  */
-static struct soft_tlb_entry *
-soft_tlb_alloc(void)
+static void
+soft_tlb_key_init(void)
 {
-	struct soft_tlb_entry *tlb;
+	pthread_key_create(&soft_tlb_key, soft_tlb_thread_free);
+	if (bvm_host_membarrier_register() != 0)
+		soft_tlb_fence = 1;
+}
+
+/*
+ * soft_tlb_thread_alloc: the calling thread's TLB, made at its first
+ * access, registered for shootdowns, freed when the thread exits.  Entries
+ * start with generation 0, which no pmap ever has.
+ * => returns NULL if the host has no memory.
+ */
+struct soft_tlb_thread *
+soft_tlb_thread_alloc(void)
+{
+	struct soft_tlb_thread *t;
 
 	pthread_once(&soft_tlb_once, soft_tlb_key_init);
-	tlb = calloc(SOFT_TLB_SIZE, sizeof(*tlb));
-	if (tlb != NULL) {
-		pthread_setspecific(soft_tlb_key, tlb);
-		soft_tlb = tlb;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	pthread_mutex_lock(&soft_tlb_registry);
+	t->next = soft_tlb_threads;
+	soft_tlb_threads = t;
+	pthread_mutex_unlock(&soft_tlb_registry);
+	pthread_setspecific(soft_tlb_key, t);
+	soft_tlb = t;
+	return t;
+}
+
+/*
+ * pmap_tlb_note_user: thread t is about to cache translations of pm.  The
+ * first user becomes the owner; any other makes the pmap multi-threaded,
+ * and from then on its shootdowns wait for accesses in flight.  The full
+ * fence orders this store before t reads the generation and PTEs; a
+ * shootdown fences between its changes and reading these fields, so one of
+ * the two always sees the other.
+ */
+static void
+pmap_tlb_note_user(struct pmap *pm, struct soft_tlb_thread *t)
+{
+	struct soft_tlb_thread *owner = NULL;
+
+	if (!__atomic_compare_exchange_n(&pm->pm_tlbowner, &owner, t, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) && owner != t &&
+	    !__atomic_load_n(&pm->pm_tlbmulti, __ATOMIC_RELAXED))
+		__atomic_store_n(&pm->pm_tlbmulti, 1, __ATOMIC_SEQ_CST);
+	bvm_membar_full();
+}
+
+/*
+ * pmap_tlb_wait: wait until every other thread that was inside an access
+ * when the shootdown began has left it.
+ */
+static void
+pmap_tlb_wait(void)
+{
+	struct soft_tlb_thread *t, *self = soft_tlb;
+	uint64_t seq;
+
+	if (!soft_tlb_fence)
+		bvm_host_membarrier();
+	pthread_mutex_lock(&soft_tlb_registry);
+	for (t = soft_tlb_threads; t != NULL; t = t->next) {
+		if (t == self)
+			continue;
+		seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
+		if (!(seq & 1))
+			continue;
+		while (__atomic_load_n(&t->seq, __ATOMIC_ACQUIRE) == seq)
+			bvm_host_yield();
 	}
-	return tlb;
+	pthread_mutex_unlock(&soft_tlb_registry);
+}
+
+/*
+ * pmap_tlb_shootdown: invalidate every cached translation of pm, in every
+ * thread, by giving pm a new generation; then, if another thread may hold
+ * one, wait for its accesses in flight to finish.
+ * => pmaplock held.
+ */
+static void
+pmap_tlb_shootdown(struct pmap *pm)
+{
+	uint64_t g = __atomic_fetch_add(&tlbgen_next, 1, __ATOMIC_RELAXED);
+	struct soft_tlb_thread *owner;
+
+	__atomic_store_n(&pm->pm_tlbgen, g + 1, __ATOMIC_SEQ_CST);
+	CNT_INC(pm->pm_sys->uvmexp.tlb_flush);
+	bvm_membar_full();
+	owner = __atomic_load_n(&pm->pm_tlbowner, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&pm->pm_tlbmulti, __ATOMIC_SEQ_CST) ||
+	    (owner != NULL && owner != soft_tlb))
+		pmap_tlb_wait();
 }
 
 /* the rights a PTE gives under its L2 entry */
@@ -120,15 +219,15 @@ pte_rights(uint64_t pte, uint64_t l2)
  * => returns the host address of the page.
  */
 static inline uint8_t *
-soft_tlb_load(struct pmap *pm, vaddr_t va, uint64_t pte, uint64_t l2,
-    uint64_t gen)
+soft_tlb_load(struct soft_tlb_thread *t, struct pmap *pm, vaddr_t va,
+    uint64_t pte, uint64_t l2, uint64_t gen)
 {
 	struct soft_tlb_entry *e;
 	uint32_t prot = pte_rights(pte, l2);
 
 	if (!(pte & PG_M))
 		prot &= ~PROT_WRITE;
-	e = &soft_tlb[(va >> PAGE_SHIFT) & (SOFT_TLB_SIZE - 1)];
+	e = &t->tlb[(va >> PAGE_SHIFT) & (SOFT_TLB_SIZE - 1)];
 	e->vpn = va >> PAGE_SHIFT;
 	e->gen = gen;
 	e->hva = uvm_phys_to_host(pm->pm_sys, pte & PG_FRAME);
@@ -158,19 +257,6 @@ static inline void
 st(uint64_t *p, uint64_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
-}
-
-/*
- * pmap_tlb_shootdown: invalidate every cached translation of pm, in every
- * thread, by giving pm a new generation.
- */
-static void
-pmap_tlb_shootdown(struct pmap *pm)
-{
-	uint64_t g = __atomic_fetch_add(&tlbgen_next, 1, __ATOMIC_RELAXED);
-
-	__atomic_store_n(&pm->pm_tlbgen, g + 1, __ATOMIC_RELEASE);
-	CNT_INC(pm->pm_sys->uvmexp.tlb_flush);
 }
 
 static uint64_t *
@@ -387,7 +473,7 @@ static inline void
 pmap_sync_flags(struct vm_page *pg, uint64_t pte)
 {
 	if (pte & PG_M)
-		pg->pg_flags &= ~PG_CLEAN;
+		atomic_clearbits_int(&pg->pg_flags, PG_CLEAN);
 }
 
 /*
@@ -515,9 +601,13 @@ pmap_soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 	 * The faulting thread retries its access next: load its TLB now, as
 	 * the fill would (A, and M for a write, are already set above).
 	 */
-	if ((flags & PROT_MASK) && soft_tlb != NULL)
-		soft_tlb_load(pm, va, npte, ld(l2e),
+	if ((flags & PROT_MASK) && soft_tlb != NULL) {
+		if (__atomic_load_n(&pm->pm_tlbowner, __ATOMIC_RELAXED) !=
+		    soft_tlb)
+			pmap_tlb_note_user(pm, soft_tlb);
+		soft_tlb_load(soft_tlb, pm, va, npte, ld(l2e),
 		    __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE));
+	}
 	bvm_mutex_exit(&sys->pmaplock);
 	CNT_INC(sys->uvmexp.pmap_enter);
 	return 0;
@@ -740,9 +830,9 @@ static bool
 pmap_soft_clear_modify(struct bvm_system *sys, struct vm_page *pg)
 {
 	bool was = pmap_test_bit(sys, pg, PG_M, true) ||
-	    !(pg->pg_flags & PG_CLEAN);
+	    !(PG_FLAGS(pg) & PG_CLEAN);
 
-	pg->pg_flags |= PG_CLEAN;
+	atomic_setbits_int(&pg->pg_flags, PG_CLEAN);
 	return was;
 }
 
@@ -755,7 +845,7 @@ pmap_soft_clear_reference(struct bvm_system *sys, struct vm_page *pg)
 static bool
 pmap_soft_is_modified(struct bvm_system *sys, struct vm_page *pg)
 {
-	return !(pg->pg_flags & PG_CLEAN) || pmap_test_bit(sys, pg, PG_M,
+	return !(PG_FLAGS(pg) & PG_CLEAN) || pmap_test_bit(sys, pg, PG_M,
 	    false);
 }
 
@@ -773,12 +863,16 @@ pmap_soft_is_referenced(struct bvm_system *sys, struct vm_page *pg)
  *    updated with compare-and-swap so a concurrent change is not undone.
  */
 static void *
-pmap_soft_fill(struct pmap *pm, vaddr_t va, vm_prot_t access)
+pmap_soft_fill(struct soft_tlb_thread *t, struct pmap *pm, vaddr_t va,
+    vm_prot_t access)
 {
 	struct bvm_system *sys = pm->pm_sys;
 	uint64_t gen, *l2e = NULL, *ptep, pte, l2, want;
 
 	CNT_INC(sys->uvmexp.tlb_miss);
+	if (__predict_false(__atomic_load_n(&pm->pm_tlbowner,
+	    __ATOMIC_RELAXED) != t))
+		pmap_tlb_note_user(pm, t);
 again:
 	gen = __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE);
 	ptep = pmap_pte(PMS(pm), va, &l2e);
@@ -797,9 +891,7 @@ again:
 			goto again;
 		pte |= want;
 	}
-	if (soft_tlb == NULL && soft_tlb_alloc() == NULL)
-		return uvm_phys_to_host(sys, pte & PG_FRAME) + (va & PAGE_MASK);
-	return soft_tlb_load(pm, va, pte, l2, gen) + (va & PAGE_MASK);
+	return soft_tlb_load(t, pm, va, pte, l2, gen) + (va & PAGE_MASK);
 }
 
 static int

@@ -33,8 +33,8 @@ struct pool {
 #define PR_WAITOK 0x0
 #define PR_NOWAIT 0x1
 #define PR_ZERO   0x2
-#define PR_NOFAIL 0x4 /* cannot fail: no injection; panic if the host has no memory */
-#define PR_NOINJECT 0x8 /* skip the fault injector: the caller asked it already */
+#define PR_NOFAIL   0x4 /* cannot fail: no injection; panic on host OOM */
+#define PR_NOINJECT 0x8 /* skip the fault injector: the caller asked it */
 
 void pool_init(struct pool *pp, size_t size, const char *wchan,
     enum bvm_fi_site site);

@@ -492,7 +492,7 @@ amap_cow_now(struct vm_map *map, struct vm_map_entry *entry)
 			break;
 		}
 		uvm_pagecopy(sys, pg, npg);
-		npg->pg_flags &= ~(PG_BUSY | PG_FAKE);
+		atomic_clearbits_int(&npg->pg_flags, (PG_BUSY | PG_FAKE));
 		nanon->an_page = npg;
 		anon->an_ref--;
 		amap->am_anon[slot] = nanon;

@@ -78,7 +78,8 @@ typedef int vm_inherit_t;
  * Assertions.  KASSERT is compiled in debug builds (BVM_DEBUG) and names the
  * function and the broken condition; panic() is always there.
  */
-void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void panic(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 #ifdef BVM_DEBUG
 #define KASSERT(e) do {                                                 \
@@ -104,6 +105,19 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 #define CNT_ADD(c, n) __atomic_fetch_add(&(c), (n), __ATOMIC_RELAXED)
 #define CNT_SUB(c, n) __atomic_fetch_sub(&(c), (n), __ATOMIC_RELAXED)
 #define CNT_GET(c)    __atomic_load_n(&(c), __ATOMIC_RELAXED)
+
+/*
+ * bvm_membar_full: a full memory barrier.  ThreadSanitizer does not model
+ * fences, so its builds use a sequentially consistent read-modify-write on
+ * a dummy word instead (a full barrier on x86 too).
+ */
+#if defined(__SANITIZE_THREAD__)
+extern int bvm_membar_dummy;
+#define bvm_membar_full() \
+	((void)__atomic_fetch_add(&bvm_membar_dummy, 0, __ATOMIC_SEQ_CST))
+#else
+#define bvm_membar_full() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
 
 /*
  * Locks.  A mutex and a reader/writer lock that remember their owner in

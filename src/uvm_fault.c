@@ -167,7 +167,7 @@ uvm_fault_upper_neighbors(struct uvm_faultctx *flt, struct vm_anon **anons)
 		anon = anons[i];
 		if (i == flt->centeridx || anon == NULL ||
 		    anon->an_page == NULL ||
-		    (anon->an_page->pg_flags & PG_BUSY))
+		    (PG_FLAGS(anon->an_page) & PG_BUSY))
 			continue;
 		va = flt->startva + ptoa(i);
 		if (pmap_extract(pmap, va, NULL))
@@ -229,7 +229,7 @@ uvm_fault_upper(struct uvm_faultctx *flt, struct vm_anon *anon)
 			return ENOMEM;
 		}
 		uvm_pagecopy(sys, pg, npg);
-		npg->pg_flags &= ~PG_BUSY;
+		atomic_clearbits_int(&npg->pg_flags, PG_BUSY);
 		nanon->an_page = npg;
 		/*
 		 * In a shared amap the other sharers map the old page at
@@ -286,7 +286,7 @@ uvm_fault_lower(struct uvm_faultctx *flt)
 		CNT_INC(sys->uvmexp.flt_noram);
 		return ENOMEM;
 	}
-	pg->pg_flags &= ~PG_BUSY;
+	atomic_clearbits_int(&pg->pg_flags, PG_BUSY);
 	anon->an_page = pg;
 	amap_add(&entry->aref, flt->va - entry->start, anon, false);
 	return uvm_fault_enter(flt, pg, flt->enter_prot);

@@ -54,22 +54,28 @@ uvm_fault_info(int error, vaddr_t va, struct bvm_fault_info *info)
 
 /*
  * uvm_translate: the host address of va for an access, faulting it in.
+ * => t is the thread's TLB; on success the caller is inside an access
+ *    (pmap_access_enter) and must leave it after the copy.
  * => returns NULL and sets *error when the access is refused.
  */
 static void *
-uvm_translate(struct vmspace *vm, vaddr_t va, vm_prot_t access, int *error)
+uvm_translate(struct soft_tlb_thread *t, struct vmspace *vm, vaddr_t va,
+    vm_prot_t access, int *error)
 {
 	struct vm_map *map = &vm->vm_map;
 	void *p;
 	int tries;
 
 	for (tries = 0; tries < UVM_IO_MAXRETRY; tries++) {
-		p = pmap_access(map->pmap, va, access);
-		if (p != NULL)
-			return p;
-		*error = uvm_fault(map, va, VM_FAULT_INVALID, access);
+		*error = bvm_after(vm, uvm_fault(map, va, VM_FAULT_INVALID,
+		    access));
 		if (*error)
 			return NULL;
+		pmap_access_enter(t);
+		p = pmap_access(t, map->pmap, va, access);
+		if (p != NULL)
+			return p;
+		pmap_access_exit(t);
 	}
 	*error = EFAULT;
 	return NULL;
@@ -123,19 +129,28 @@ int
 uvm_copyin(struct vmspace *vm, vaddr_t va, void *buf, size_t len,
     struct bvm_fault_info *info)
 {
+	struct soft_tlb_thread *t = pmap_tlb_self();
 	uint8_t *dst = buf;
 	int error = 0;
 
+	if (__predict_false(t == NULL))
+		return ENOMEM;
 	while (len > 0) {
 		size_t n = MIN(len, PAGE_SIZE - (va & PAGE_MASK));
-		void *p = pmap_access(vm->vm_map.pmap, va, PROT_READ);
+		void *p;
 
-		if (__predict_false(p == NULL) &&
-		    (p = uvm_translate(vm, va, PROT_READ, &error)) == NULL) {
-			uvm_fault_info(error, va, info);
-			return uvm_io_error(error);
+		pmap_access_enter(t);
+		p = pmap_access(t, vm->vm_map.pmap, va, PROT_READ);
+		if (__predict_false(p == NULL)) {
+			pmap_access_exit(t);
+			p = uvm_translate(t, vm, va, PROT_READ, &error);
+			if (p == NULL) {
+				uvm_fault_info(error, va, info);
+				return uvm_io_error(error);
+			}
 		}
 		bvm_copy(dst, p, n);
+		pmap_access_exit(t);
 		dst += n;
 		va += n;
 		len -= n;
@@ -151,19 +166,28 @@ int
 uvm_copyout(struct vmspace *vm, vaddr_t va, const void *buf, size_t len,
     struct bvm_fault_info *info)
 {
+	struct soft_tlb_thread *t = pmap_tlb_self();
 	const uint8_t *src = buf;
 	int error = 0;
 
+	if (__predict_false(t == NULL))
+		return ENOMEM;
 	while (len > 0) {
 		size_t n = MIN(len, PAGE_SIZE - (va & PAGE_MASK));
-		void *p = pmap_access(vm->vm_map.pmap, va, PROT_WRITE);
+		void *p;
 
-		if (__predict_false(p == NULL) &&
-		    (p = uvm_translate(vm, va, PROT_WRITE, &error)) == NULL) {
-			uvm_fault_info(error, va, info);
-			return uvm_io_error(error);
+		pmap_access_enter(t);
+		p = pmap_access(t, vm->vm_map.pmap, va, PROT_WRITE);
+		if (__predict_false(p == NULL)) {
+			pmap_access_exit(t);
+			p = uvm_translate(t, vm, va, PROT_WRITE, &error);
+			if (p == NULL) {
+				uvm_fault_info(error, va, info);
+				return uvm_io_error(error);
+			}
 		}
 		bvm_copy(p, src, n);
+		pmap_access_exit(t);
 		src += n;
 		va += n;
 		len -= n;
@@ -176,6 +200,10 @@ int
 bvm_read(struct bvm_vmspace *vm, uint64_t va, void *buf, size_t len,
     struct bvm_fault_info *info)
 {
+	if (__predict_false(vm == NULL))
+		return EINVAL;
+	if (__predict_false(buf == NULL && len != 0))
+		return EFAULT;
 	return uvm_copyin((struct vmspace *)vm, va, buf, len, info);
 }
 
@@ -183,5 +211,9 @@ int
 bvm_write(struct bvm_vmspace *vm, uint64_t va, const void *buf, size_t len,
     struct bvm_fault_info *info)
 {
+	if (__predict_false(vm == NULL))
+		return EINVAL;
+	if (__predict_false(buf == NULL && len != 0))
+		return EFAULT;
 	return uvm_copyout((struct vmspace *)vm, va, buf, len, info);
 }

@@ -28,4 +28,7 @@ int uvm_copyout(struct vmspace *vm, vaddr_t va, const void *buf, size_t len,
     struct bvm_fault_info *info);
 void uvm_fault_info(int error, vaddr_t va, struct bvm_fault_info *info);
 
+/* bvm_api.c: the per-operation invariant check */
+int bvm_after(struct vmspace *vm, int error);
+
 #endif /* UVM_MMAP_H */

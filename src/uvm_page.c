@@ -48,7 +48,7 @@ uvm_page_init(struct bvm_system *sys, uint64_t npages)
 	for (i = npages; i-- > 0;) {
 		struct vm_page *pg = &sys->pages[i];
 		pg->phys_addr = ptoa(i);
-		pg->pg_flags = PG_FREE | PG_ZERO;
+		PG_FLAGS_SET(pg, PG_FREE | PG_ZERO);
 		TAILQ_INSERT_HEAD(&sys->page_free_zero, pg, pageq);
 	}
 	sys->uvmexp.npages = npages;
@@ -109,8 +109,8 @@ uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
 		bvm_mutex_exit(&sys->fpageqlock);
 		return NULL;
 	}
-	KASSERT(pg->pg_flags & PG_FREE);
-	zero = (pg->pg_flags & PG_ZERO) != 0;
+	KASSERT(PG_FLAGS(pg) & PG_FREE);
+	zero = (PG_FLAGS(pg) & PG_ZERO) != 0;
 	if (zero) {
 		TAILQ_REMOVE(&sys->page_free_zero, pg, pageq);
 		sys->uvmexp.zeropages--;
@@ -120,12 +120,12 @@ uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
 	bvm_mutex_exit(&sys->fpageqlock);
 
 	KASSERT(pg->pv_list == NULL && pg->wire_count == 0);
-	pg->pg_flags = PG_BUSY | PG_CLEAN | PG_FAKE;
+	PG_FLAGS_SET(pg, PG_BUSY | PG_CLEAN | PG_FAKE);
 	pg->uobject = obj;
 	pg->uanon = anon;
 	pg->offset = off;
 	if (anon != NULL)
-		pg->pg_flags |= PQ_ANON;
+		atomic_setbits_int(&pg->pg_flags, PQ_ANON);
 	if (flags & UVM_PGA_ZERO) {
 		if (zero)
 			CNT_INC(sys->uvmexp.pga_zerohit);
@@ -134,7 +134,7 @@ uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
 			    PAGE_SIZE);
 			CNT_INC(sys->uvmexp.pga_zeromiss);
 		}
-		pg->pg_flags &= ~PG_FAKE;
+		atomic_clearbits_int(&pg->pg_flags, PG_FAKE);
 	}
 	CNT_INC(sys->uvmexp.pages_alloc);
 	if (obj != NULL || anon != NULL)
@@ -150,16 +150,16 @@ uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
 void
 uvm_pagefree(struct bvm_system *sys, struct vm_page *pg)
 {
-	KASSERT((pg->pg_flags & PG_FREE) == 0);
+	KASSERT((PG_FLAGS(pg) & PG_FREE) == 0);
 	KASSERTMSG(pg->pv_list == NULL, "page %#llx still mapped",
 	    (unsigned long long)pg->phys_addr);
 
-	if (pg->pg_flags & PQ_QUEUEMASK || pg->wire_count != 0) {
+	if (PG_FLAGS(pg) & PQ_QUEUEMASK || pg->wire_count != 0) {
 		bvm_mutex_enter(&sys->pageqlock);
-		if (pg->pg_flags & PQ_ACTIVE) {
+		if (PG_FLAGS(pg) & PQ_ACTIVE) {
 			TAILQ_REMOVE(&sys->page_active, pg, pageq);
 			sys->uvmexp.active--;
-		} else if (pg->pg_flags & PQ_INACTIVE) {
+		} else if (PG_FLAGS(pg) & PQ_INACTIVE) {
 			TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
 			sys->uvmexp.inactive--;
 		}
@@ -175,7 +175,7 @@ uvm_pagefree(struct bvm_system *sys, struct vm_page *pg)
 	pg->loan_count = 0;
 
 	bvm_mutex_enter(&sys->fpageqlock);
-	pg->pg_flags = PG_FREE;
+	PG_FLAGS_SET(pg, PG_FREE);
 	TAILQ_INSERT_HEAD(&sys->page_free_dirty, pg, pageq);
 	sys->uvmexp.free++;
 	bvm_mutex_exit(&sys->fpageqlock);
@@ -191,14 +191,14 @@ uvm_pagewire(struct bvm_system *sys, struct vm_page *pg)
 {
 	bvm_mutex_enter(&sys->pageqlock);
 	if (pg->wire_count == 0) {
-		if (pg->pg_flags & PQ_ACTIVE) {
+		if (PG_FLAGS(pg) & PQ_ACTIVE) {
 			TAILQ_REMOVE(&sys->page_active, pg, pageq);
 			sys->uvmexp.active--;
-		} else if (pg->pg_flags & PQ_INACTIVE) {
+		} else if (PG_FLAGS(pg) & PQ_INACTIVE) {
 			TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
 			sys->uvmexp.inactive--;
 		}
-		pg->pg_flags &= ~PQ_QUEUEMASK;
+		atomic_clearbits_int(&pg->pg_flags, PQ_QUEUEMASK);
 		sys->uvmexp.wired++;
 	}
 	pg->wire_count++;
@@ -212,7 +212,7 @@ uvm_pageunwire(struct bvm_system *sys, struct vm_page *pg)
 	KASSERT(pg->wire_count > 0);
 	if (--pg->wire_count == 0) {
 		TAILQ_INSERT_TAIL(&sys->page_active, pg, pageq);
-		pg->pg_flags |= PQ_ACTIVE;
+		atomic_setbits_int(&pg->pg_flags, PQ_ACTIVE);
 		sys->uvmexp.active++;
 		sys->uvmexp.wired--;
 	}
@@ -228,16 +228,17 @@ uvm_pageactivate(struct bvm_system *sys, struct vm_page *pg)
 {
 	bvm_mutex_enter(&sys->pageqlock);
 	if (pg->wire_count == 0) {
-		if (pg->pg_flags & PQ_INACTIVE) {
+		if (PG_FLAGS(pg) & PQ_INACTIVE) {
 			TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
 			sys->uvmexp.inactive--;
 		}
-		if (pg->pg_flags & PQ_ACTIVE)
+		if (PG_FLAGS(pg) & PQ_ACTIVE)
 			TAILQ_REMOVE(&sys->page_active, pg, pageq);
 		else
 			sys->uvmexp.active++;
 		TAILQ_INSERT_TAIL(&sys->page_active, pg, pageq);
-		pg->pg_flags = (pg->pg_flags & ~PQ_INACTIVE) | PQ_ACTIVE;
+		atomic_clearbits_int(&pg->pg_flags, PQ_INACTIVE);
+		atomic_setbits_int(&pg->pg_flags, PQ_ACTIVE);
 	}
 	bvm_mutex_exit(&sys->pageqlock);
 }
@@ -251,13 +252,14 @@ void
 uvm_pagedeactivate(struct bvm_system *sys, struct vm_page *pg)
 {
 	bvm_mutex_enter(&sys->pageqlock);
-	if (pg->wire_count == 0 && (pg->pg_flags & PQ_INACTIVE) == 0) {
-		if (pg->pg_flags & PQ_ACTIVE) {
+	if (pg->wire_count == 0 && (PG_FLAGS(pg) & PQ_INACTIVE) == 0) {
+		if (PG_FLAGS(pg) & PQ_ACTIVE) {
 			TAILQ_REMOVE(&sys->page_active, pg, pageq);
 			sys->uvmexp.active--;
 		}
 		TAILQ_INSERT_TAIL(&sys->page_inactive, pg, pageq);
-		pg->pg_flags = (pg->pg_flags & ~PQ_ACTIVE) | PQ_INACTIVE;
+		atomic_clearbits_int(&pg->pg_flags, PQ_ACTIVE);
+		atomic_setbits_int(&pg->pg_flags, PQ_INACTIVE);
 		sys->uvmexp.inactive++;
 	}
 	bvm_mutex_exit(&sys->pageqlock);
@@ -268,12 +270,12 @@ uvm_pagecopy(struct bvm_system *sys, struct vm_page *src, struct vm_page *dst)
 {
 	memcpy(uvm_phys_to_host(sys, dst->phys_addr),
 	    uvm_phys_to_host(sys, src->phys_addr), PAGE_SIZE);
-	dst->pg_flags &= ~PG_FAKE;
+	atomic_clearbits_int(&dst->pg_flags, PG_FAKE);
 }
 
 void
 uvm_pagezero(struct bvm_system *sys, struct vm_page *pg)
 {
 	memset(uvm_phys_to_host(sys, pg->phys_addr), 0, PAGE_SIZE);
-	pg->pg_flags &= ~PG_FAKE;
+	atomic_clearbits_int(&pg->pg_flags, PG_FAKE);
 }

@@ -53,6 +53,36 @@ TAILQ_HEAD(pglist, vm_page);
 #define PQ_AOBJ      0x00200000 /* owned by an aobj (later) */
 #define PQ_QUEUEMASK (PQ_ACTIVE | PQ_INACTIVE)
 
+/*
+ * pg_flags is changed by holders of different locks (the owner's lock, the
+ * page queue lock, the pmap lock for PG_CLEAN), so every change is an
+ * atomic read-modify-write, as OpenBSD's atomic_setbits_int, and racy
+ * reads are atomic loads.
+ */
+static inline uint32_t
+PG_FLAGS(const struct vm_page *pg)
+{
+	return __atomic_load_n(&pg->pg_flags, __ATOMIC_RELAXED);
+}
+
+static inline void
+atomic_setbits_int(uint32_t *p, uint32_t bits)
+{
+	__atomic_fetch_or(p, bits, __ATOMIC_RELAXED);
+}
+
+static inline void
+atomic_clearbits_int(uint32_t *p, uint32_t bits)
+{
+	__atomic_fetch_and(p, ~bits, __ATOMIC_RELAXED);
+}
+
+static inline void
+PG_FLAGS_SET(struct vm_page *pg, uint32_t flags)
+{
+	__atomic_store_n(&pg->pg_flags, flags, __ATOMIC_RELAXED);
+}
+
 /* uvm_pagealloc flags */
 #define UVM_PGA_ZERO    0x0001  /* page must be zeroed */
 #define UVM_PGA_USERESERVE 0x0002 /* may dip below the reserve (unused) */

@@ -12,7 +12,7 @@
 static inline bool
 pg_isfree(struct bvm_system *sys, uint64_t i)
 {
-	return (sys->pages[i].pg_flags & PG_FREE) != 0;
+	return (PG_FLAGS(&sys->pages[i]) & PG_FREE) != 0;
 }
 
 static inline uint64_t
@@ -37,14 +37,14 @@ pglist_take(struct bvm_system *sys, uint64_t i, struct pglist *rlist)
 	struct vm_page *pg = &sys->pages[i];
 
 	MUTEX_ASSERT_LOCKED(&sys->fpageqlock);
-	if (pg->pg_flags & PG_ZERO) {
+	if (PG_FLAGS(pg) & PG_ZERO) {
 		TAILQ_REMOVE(&sys->page_free_zero, pg, pageq);
 		sys->uvmexp.zeropages--;
 	} else
 		TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
 	sys->uvmexp.free--;
 	/* keep PG_ZERO for the caller to see, drop PG_FREE */
-	pg->pg_flags = (pg->pg_flags & PG_ZERO) | PG_PGLIST;
+	PG_FLAGS_SET(pg, (PG_FLAGS(pg) & PG_ZERO) | PG_PGLIST);
 	TAILQ_INSERT_TAIL(rlist, pg, pageq);
 }
 
@@ -124,15 +124,14 @@ uvm_pglistalloc(struct bvm_system *sys, psize_t size, paddr_t low,
 			/* give back what we took */
 			while ((pg = TAILQ_FIRST(&tmp)) != NULL) {
 				TAILQ_REMOVE(&tmp, pg, pageq);
-				if (pg->pg_flags & PG_ZERO) {
+				if (PG_FLAGS(pg) & PG_ZERO) {
 					TAILQ_INSERT_HEAD(&sys->page_free_zero,
 					    pg, pageq);
 					sys->uvmexp.zeropages++;
 				} else
 					TAILQ_INSERT_HEAD(
 					    &sys->page_free_dirty, pg, pageq);
-				pg->pg_flags = (pg->pg_flags & PG_ZERO) |
-				    PG_FREE;
+				PG_FLAGS_SET(pg, (PG_FLAGS(pg) & PG_ZERO) | PG_FREE);
 				sys->uvmexp.free++;
 			}
 			goto fail;
@@ -142,9 +141,9 @@ uvm_pglistalloc(struct bvm_system *sys, psize_t size, paddr_t low,
 	bvm_mutex_exit(&sys->fpageqlock);
 
 	TAILQ_FOREACH(pg, rlist, pageq) {
-		if ((flags & UVM_PLA_ZERO) && (pg->pg_flags & PG_ZERO) == 0)
+		if ((flags & UVM_PLA_ZERO) && (PG_FLAGS(pg) & PG_ZERO) == 0)
 			uvm_pagezero(sys, pg);
-		pg->pg_flags &= ~PG_ZERO;
+		atomic_clearbits_int(&pg->pg_flags, PG_ZERO);
 		CNT_INC(sys->uvmexp.pages_alloc);
 	}
 	return 0;
@@ -161,8 +160,8 @@ uvm_pglistfree(struct bvm_system *sys, struct pglist *list)
 
 	while ((pg = TAILQ_FIRST(list)) != NULL) {
 		TAILQ_REMOVE(list, pg, pageq);
-		KASSERT(pg->pg_flags & PG_PGLIST);
-		pg->pg_flags &= ~PG_PGLIST;
+		KASSERT(PG_FLAGS(pg) & PG_PGLIST);
+		atomic_clearbits_int(&pg->pg_flags, PG_PGLIST);
 		uvm_pagefree(sys, pg);
 	}
 }

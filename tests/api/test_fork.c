@@ -684,3 +684,132 @@ TEST(fork_parent_exec_child_keeps)
 	bvm_vmspace_destroy(child);
 	bvm_system_destroy(sys);
 }
+
+/* The child's data size counts what it inherited, by inheritance: COPY,
+ * SHARE and ZERO entries that are accessible; not NONE, not PROT_NONE. */
+TEST(fork_dused_by_inheritance)
+{
+	struct bvm_system *sys = tsys(256);
+	struct bvm_vmspace *vm = tvm(sys), *child;
+	uint64_t a = 0x40000000;
+
+	MAP(vm, a, 2 * PG, RW, ANONPRIV | BVM_MAP_FIXED);
+	MAP(vm, a + 4 * PG, 3 * PG, RW, ANONPRIV | BVM_MAP_FIXED);
+	MAP(vm, a + 8 * PG, 4 * PG, RW, ANONSHARED | BVM_MAP_FIXED);
+	MAP(vm, a + 16 * PG, 5 * PG, RW, ANONPRIV | BVM_MAP_FIXED);
+	MAP(vm, a + 24 * PG, 6 * PG, BVM_PROT_NONE, ANONPRIV | BVM_MAP_FIXED);
+	ASSERT_OK(bvm_minherit(vm, a + 4 * PG, 3 * PG, BVM_INHERIT_ZERO));
+	ASSERT_OK(bvm_minherit(vm, a + 16 * PG, 5 * PG, BVM_INHERIT_NONE));
+	ASSERT_EQ(api_info(vm).dused, 14 * PG);
+	ASSERT_OK(bvm_fork(vm, &child));
+	ASSERT_EQ(api_info(child).dused, 9 * PG);
+	ASSERT_EQ(api_info(child).size, 15 * PG);
+	ASSERT_EQ(api_info(child).nentries, 4);
+	CHECK(child);
+	bvm_vmspace_destroy(child);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* Neighbours mapped by fault-around in a child are mapped read-only: a
+ * later write to one still copies. */
+TEST(fork_faultaround_then_write_copies)
+{
+	struct bvm_system *sys = tsys(256);
+	struct bvm_vmspace *vm = tvm(sys), *child;
+	struct bvm_stats s0, s1;
+	uint64_t a = 0x40000000;
+
+	MAP(vm, a, 16 * PG, RW, ANONPRIV | BVM_MAP_FIXED);
+	FILL(vm, a, 16 * PG, 1);
+	ASSERT_OK(bvm_fork(vm, &child));
+	ASSERT_EQ(tpeek(child, a + 8 * PG), api_pat(a + 8 * PG, 1));
+	s0 = tstats(sys);
+	ASSERT_OK(tpoke(child, a + 9 * PG, 0x99));
+	ASSERT_OK(tpoke(child, a + 7 * PG, 0x77));
+	s1 = tstats(sys);
+	ASSERT_EQ(s1.flt_acow, s0.flt_acow + 2);
+	ASSERT_EQ(s1.free, s0.free - 2);
+	VERIFY(vm, a, 16 * PG, 1);
+	ASSERT_EQ(tpeek(child, a + 9 * PG), 0x99);
+	/* And the same in the parent. */
+	ASSERT_OK(tpoke(vm, a + 10 * PG, 0xaa));
+	ASSERT_EQ(tpeek(child, a + 10 * PG), api_pat(a + 10 * PG, 1));
+	CHECK(vm);
+	CHECK(child);
+	bvm_vmspace_destroy(child);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* A shared mapping partly unmapped or replaced on one side: the other
+ * side keeps all of it, and the new memory is not shared. */
+TEST(fork_share_partial_unmap_and_replace)
+{
+	struct bvm_system *sys = tsys(256);
+	struct bvm_vmspace *vm = tvm(sys), *child;
+	uint64_t b = 0x40000000;
+
+	MAP(vm, b, 8 * PG, RW, ANONSHARED | BVM_MAP_FIXED);
+	FILL(vm, b, 8 * PG, 1);
+	ASSERT_OK(bvm_fork(vm, &child));
+	ASSERT_OK(bvm_munmap(vm, b + 2 * PG, 2 * PG));
+	MAP(vm, b + 4 * PG, 2 * PG, RW, ANONPRIV | BVM_MAP_FIXED);
+	VERIFY(child, b, 8 * PG, 1);
+	FILL(child, b, 8 * PG, 2);
+	VERIFY(vm, b, 2 * PG, 2);
+	VERIFY_ZERO(vm, b + 4 * PG, 2 * PG);
+	VERIFY(vm, b + 6 * PG, 2 * PG, 2);
+	FILL(vm, b + 4 * PG, 2 * PG, 3);
+	VERIFY(child, b + 4 * PG, 2 * PG, 2);
+	FILL(vm, b + 7 * PG, PG, 4);
+	VERIFY(child, b + 7 * PG, PG, 4);
+	CHECK(vm);
+	CHECK(child);
+	bvm_vmspace_destroy(vm);
+	VERIFY(child, b + 2 * PG, 2 * PG, 2);
+	CHECK(child);
+	bvm_vmspace_destroy(child);
+	SYSCHECK(sys);
+	bvm_system_destroy(sys);
+}
+
+/* A large region (over UVM_AMAP_LARGE pages, where amap copies may be
+ * chunked): sparse writes on both sides stay isolated. */
+TEST(fork_large_region_sparse)
+{
+	struct bvm_system *sys = tsys(1024);
+	struct bvm_vmspace *vm = tvm(sys), *child;
+	uint64_t a = 0x40000000, i, n = 300;
+
+	MAP(vm, a, n * PG, RW, ANONPRIV | BVM_MAP_FIXED);
+	for (i = 0; i < n; i += 7)
+		FILL(vm, a + i * PG, 64, 1);
+	ASSERT_OK(bvm_fork(vm, &child));
+	for (i = 0; i < n; i += 7)
+		VERIFY(child, a + i * PG, 64, 1);
+	for (i = 0; i < n; i += 11)
+		FILL(child, a + i * PG + 128, 64, 2);
+	for (i = 3; i < n; i += 13)
+		FILL(vm, a + i * PG + 256, 64, 3);
+	for (i = 0; i < n; i += 7)
+		VERIFY(child, a + i * PG, 64, 1);
+	for (i = 0; i < n; i += 11) {
+		VERIFY(child, a + i * PG + 128, 64, 2);
+		VERIFY_ZERO(vm, a + i * PG + 128, 64);
+	}
+	for (i = 3; i < n; i += 13) {
+		VERIFY(vm, a + i * PG + 256, 64, 3);
+		VERIFY_ZERO(child, a + i * PG + 256, 64);
+	}
+	ASSERT_OK(bvm_mprotect(child, a + 100 * PG, 100 * PG, RO));
+	NO_WRITE(child, a + 150 * PG, BVM_SEGV_ACCERR);
+	ASSERT_OK(bvm_munmap(vm, a + 50 * PG, 200 * PG));
+	VERIFY(child, a + 147 * PG, 64, 1);
+	CHECK(vm);
+	CHECK(child);
+	bvm_vmspace_destroy(child);
+	bvm_vmspace_destroy(vm);
+	SYSCHECK(sys);
+	bvm_system_destroy(sys);
+}

@@ -102,6 +102,32 @@ TEST(madvise_sets_advice_and_splits)
 	api_world_fini(&w);
 }
 
+/* An unaligned start is rounded down, the length rounded up. */
+TEST(madvise_unaligned_rounds)
+{
+	struct api_world w;
+	struct bvm_region r;
+
+	WORLD_INIT(&w);
+	ASSERT_OK(bvm_madvise(w.vm, W_A + PG + 1, 1, BVM_MADV_RANDOM));
+	ASSERT_TRUE(api_region_at(w.vm, W_A + PG, &r));
+	ASSERT_EQ(r.start, W_A + PG);
+	ASSERT_EQ(r.end, W_A + 2 * PG);
+	ASSERT_EQ(r.advice, BVM_MADV_RANDOM);
+	/* FREE of [D+PG+100, D+2PG+100): pages 1 and 2.  (A fresh entry:
+	 * once an entry is split its amap has more than one reference, and
+	 * FREE then only deactivates, as OpenBSD's uvm_map_clean.) */
+	MAP(w.vm, 0x40000000, 4 * PG, RW, ANONPRIV | BVM_MAP_FIXED);
+	FILL(w.vm, 0x40000000, 4 * PG, 5);
+	ASSERT_OK(bvm_madvise(w.vm, 0x40000000 + PG + 100, PG,
+	    BVM_MADV_FREE));
+	VERIFY(w.vm, 0x40000000, PG, 5);
+	VERIFY_ZERO(w.vm, 0x40000000 + PG, 2 * PG);
+	VERIFY(w.vm, 0x40000000 + 3 * PG, PG, 5);
+	CHECK(w.vm);
+	api_world_fini(&w);
+}
+
 /* DONTNEED deactivates; the data stays. */
 TEST(madvise_dontneed_keeps_data)
 {
@@ -184,6 +210,31 @@ TEST(madvise_free_shared_amap_keeps_data)
 	ASSERT_EQ(s1.anons, s0.anons);
 	VERIFY(child, a, 4 * PG, 1);
 	VERIFY(vm, a, 4 * PG, 1);
+	CHECK(vm);
+	CHECK(child);
+	bvm_vmspace_destroy(child);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* FREE of a MAP_SHARED amap shared with a child (INHERIT_SHARE) also only
+ * deactivates: both keep the data. */
+TEST(madvise_free_shared_mapping_keeps_data)
+{
+	struct bvm_system *sys = tsys(256);
+	struct bvm_vmspace *vm = tvm(sys), *child;
+	struct bvm_stats s0, s1;
+	uint64_t b;
+
+	b = MAP(vm, 0, 4 * PG, RW, ANONSHARED);
+	FILL(vm, b, 4 * PG, 1);
+	ASSERT_OK(bvm_fork(vm, &child));
+	s0 = tstats(sys);
+	ASSERT_OK(bvm_madvise(child, b, 4 * PG, BVM_MADV_FREE));
+	s1 = tstats(sys);
+	ASSERT_EQ(s1.free, s0.free);
+	VERIFY(vm, b, 4 * PG, 1);
+	VERIFY(child, b, 4 * PG, 1);
 	CHECK(vm);
 	CHECK(child);
 	bvm_vmspace_destroy(child);

@@ -140,3 +140,25 @@ TEST(minherit_nothing_to_do)
 	WORLD_SAME(&w);
 	api_world_fini(&w);
 }
+
+/* An unaligned start is rounded down; the length grows with it. */
+TEST(minherit_unaligned_rounds)
+{
+	struct api_world w;
+	struct bvm_region r;
+
+	WORLD_INIT(&w);
+	ASSERT_OK(bvm_minherit(w.vm, W_A + PG + 1, 1, BVM_INHERIT_NONE));
+	ASSERT_TRUE(api_region_at(w.vm, W_A + PG, &r));
+	ASSERT_EQ(r.start, W_A + PG);
+	ASSERT_EQ(r.end, W_A + 2 * PG);
+	ASSERT_EQ(r.inherit, BVM_INHERIT_NONE);
+	ASSERT_OK(bvm_minherit(w.vm, W_A + 2 * PG + 100, PG, BVM_INHERIT_ZERO));
+	ASSERT_TRUE(api_region_at(w.vm, W_A + 2 * PG, &r));
+	ASSERT_EQ(r.start, W_A + 2 * PG);
+	ASSERT_EQ(r.end, W_A + 4 * PG);
+	ASSERT_EQ(r.inherit, BVM_INHERIT_ZERO);
+	ASSERT_EQ(api_nregions(w.vm), 5);
+	CHECK(w.vm);
+	api_world_fini(&w);
+}

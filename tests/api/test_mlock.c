@@ -240,3 +240,47 @@ TEST(mlockall_future_over_limit_enomem)
 	bvm_vmspace_destroy(vm);
 	bvm_system_destroy(sys);
 }
+
+/* Wiring is one wiring fault per page. */
+TEST(mlock_counts_wiring_faults)
+{
+	struct bvm_system *sys = tsys(256);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_stats s0, s1;
+	uint64_t a;
+
+	a = MAP(vm, 0, 4 * PG, RW, ANONPRIV);
+	s0 = tstats(sys);
+	ASSERT_OK(bvm_mlock(vm, a, 4 * PG));
+	s1 = tstats(sys);
+	ASSERT_EQ(s1.flt_wired, s0.flt_wired + 4);
+	ASSERT_EQ(s1.flt_zfill, s0.flt_zfill + 4);
+	ASSERT_OK(bvm_munlock(vm, a, 4 * PG));
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* MAP_FIXED over wired memory unwires and frees it. */
+TEST(mlock_fixed_replaces_wired)
+{
+	struct bvm_system *sys = tsys(256);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_stats s0, s1;
+	struct bvm_region r;
+	uint64_t a;
+
+	a = MAP(vm, 0, 4 * PG, RW, ANONPRIV);
+	s0 = tstats(sys);
+	ASSERT_OK(bvm_mlock(vm, a, 4 * PG));
+	MAP(vm, a, 4 * PG, RW, ANONPRIV | BVM_MAP_FIXED);
+	s1 = tstats(sys);
+	ASSERT_EQ(s1.wired, s0.wired);
+	ASSERT_EQ(s1.free, s0.free);
+	ASSERT_EQ(api_info(vm).wired, 0);
+	ASSERT_TRUE(api_region_at(vm, a, &r));
+	ASSERT_EQ(r.wired_count, 0);
+	VERIFY_ZERO(vm, a, 4 * PG);
+	CHECK(vm);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}

@@ -1,0 +1,1834 @@
+/*
+ * scenario.c: the scenario-script interpreter of the bsdvm CLI.
+ *
+ * A script is read one line at a time.  Each line is split into words
+ * (whitespace separated; "double quoted" strings with C escapes are one
+ * word; a word starting with # begins a comment), the first word names a
+ * command from cmdtab[], and the command's handler runs it against one
+ * system (struct bvm_system) and up to SCENARIO_VMSPACES named vmspaces.
+ *
+ * Commands that call the library record their result (an errno value, and
+ * for memory accesses the bvm_fault_info) so that a following `expect` can
+ * assert it.  Status codes (SCENARIO_*) flow back from every handler; the
+ * first non-zero one ends the run, and the run always ends by destroying
+ * every vmspace and the system.
+ *
+ * Everything here must survive arbitrary input, because a fuzzer drives
+ * scenario_run_buffer(): lengths are checked before anything is copied,
+ * every size that allocates or loops is bounded by a SCENARIO_* limit, and
+ * numbers are parsed with overflow checks.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bsdvm.h"
+#include "scenario.h"
+
+/* Command flags. */
+#define CF_VM     0x1 /* word 1 names an existing vmspace */
+#define CF_PRINT  0x2 /* a print command: its output is kept under -q */
+
+struct scn;
+
+struct cmd {
+	const char *name;
+	int minargs, maxargs;  /* words after the command name */
+	unsigned flags;        /* CF_* */
+	int prefix;            /* words that name the result line */
+	int dataarg;           /* the word that may be a quoted string, or -1 */
+	int (*fn)(struct scn *s, struct bvm_vmspace *vm);
+	const char *usage;
+};
+
+struct vmslot {
+	char name[SCENARIO_NAME_MAX + 1];
+	struct bvm_vmspace *vm;         /* NULL: the slot is free */
+};
+
+struct var {
+	char name[SCENARIO_NAME_MAX + 1];
+	uint64_t val;
+};
+
+/* The state of one run. */
+struct scn {
+	const struct scenario_opts *o;
+	FILE *out, *err;
+	struct bvm_system *sys;
+	struct vmslot vms[SCENARIO_VMSPACES];
+	struct var vars[SCENARIO_VARS];
+	int nvars;
+	unsigned long lineno;
+
+	/* The current line, split into words. */
+	const char *line;      /* the raw line (not NUL-terminated) */
+	size_t linelen;
+	const struct cmd *cmd;
+	int ntok;
+	char *tok[SCENARIO_TOKENS_MAX];
+	size_t toklen[SCENARIO_TOKENS_MAX];
+	size_t tokoff[SCENARIO_TOKENS_MAX]; /* offset in the raw line */
+	int tokquoted[SCENARIO_TOKENS_MAX];
+	char buf[SCENARIO_LINE_MAX + 1];    /* the words, NUL-terminated */
+	unsigned char data[SCENARIO_LINE_MAX / 2 + 1]; /* decoded 0xHEX */
+
+	/* The result of the last command that called the library. */
+	int have_last;
+	int last_err;
+	int last_access;       /* it was a memory access: last_fi is valid */
+	struct bvm_fault_info last_fi;
+	unsigned long last_line;
+	char last_what[2 * SCENARIO_NAME_MAX + 32];
+	int pending;           /* it failed and no expect has looked at it */
+};
+
+/* A name and its value, for the tables below. */
+struct nameval {
+	const char *name;
+	int val;
+};
+
+static const struct nameval errtab[] = {
+	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EIO", EIO },
+	{ "ENXIO", ENXIO }, { "E2BIG", E2BIG }, { "EBADF", EBADF },
+	{ "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM }, { "EACCES", EACCES },
+	{ "EFAULT", EFAULT }, { "EBUSY", EBUSY }, { "EEXIST", EEXIST },
+	{ "ENODEV", ENODEV }, { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC },
+	{ "ERANGE", ERANGE }, { "ENOSYS", ENOSYS }, { "ENOTSUP", ENOTSUP },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "EOVERFLOW", EOVERFLOW },
+	{ "EDEADLK", EDEADLK },
+};
+
+static const struct nameval codetab[] = {
+	{ "SEGV_MAPERR", BVM_SEGV_MAPERR },
+	{ "SEGV_ACCERR", BVM_SEGV_ACCERR },
+	{ "BUS_OBJERR", BVM_BUS_OBJERR },
+};
+
+static const struct nameval inhtab[] = {
+	{ "share", BVM_INHERIT_SHARE }, { "copy", BVM_INHERIT_COPY },
+	{ "none", BVM_INHERIT_NONE }, { "zero", BVM_INHERIT_ZERO },
+};
+
+static const struct nameval advtab[] = {
+	{ "normal", BVM_MADV_NORMAL }, { "random", BVM_MADV_RANDOM },
+	{ "sequential", BVM_MADV_SEQUENTIAL },
+	{ "willneed", BVM_MADV_WILLNEED }, { "dontneed", BVM_MADV_DONTNEED },
+	{ "spaceavail", BVM_MADV_SPACEAVAIL }, { "free", BVM_MADV_FREE },
+};
+
+static const struct nameval mflagtab[] = {
+	{ "shared", BVM_MAP_SHARED }, { "private", BVM_MAP_PRIVATE },
+	{ "fixed", BVM_MAP_FIXED }, { "noreplace", BVM_MAP_NOREPLACE },
+	{ "anon", BVM_MAP_ANON }, { "nofault", BVM_MAP_NOFAULT },
+	{ "stack", BVM_MAP_STACK }, { "conceal", BVM_MAP_CONCEAL },
+	{ "none", 0 },
+};
+
+static const struct nameval mcltab[] = {
+	{ "current", BVM_MCL_CURRENT }, { "future", BVM_MCL_FUTURE },
+};
+
+static const struct nameval rlimtab[] = {
+	{ "data", BVM_RLIMIT_DATA }, { "memlock", BVM_RLIMIT_MEMLOCK },
+};
+
+static const struct nameval accesstab[] = {
+	{ "r", BVM_PROT_READ }, { "w", BVM_PROT_WRITE }, { "x", BVM_PROT_EXEC },
+};
+
+#define STAT(f, d) { #f, offsetof(struct bvm_stats, f), d }
+static const struct {
+	const char *name;
+	size_t off;
+	const char *desc;
+} stattab[] = {
+	STAT(pagesize, "bytes per page"),
+	STAT(npages, "pages managed"),
+	STAT(free, "pages free"),
+	STAT(active, "pages active"),
+	STAT(inactive, "pages inactive"),
+	STAT(wired, "pages wired down"),
+	STAT(wiredmax, "maximum wired pages"),
+	STAT(zeropages, "free pages known zero"),
+	STAT(vmspaces, "vmspaces"),
+	STAT(map_entries, "map entries"),
+	STAT(amaps, "amaps"),
+	STAT(anons, "anons"),
+	STAT(faults, "page faults"),
+	STAT(flt_anon, "faults on an existing anon"),
+	STAT(flt_acow, "anon copy-on-write faults"),
+	STAT(flt_amcopy, "amap copies by needs-copy faults"),
+	STAT(flt_zfill, "zero-fill faults"),
+	STAT(flt_noram, "faults that found no free page"),
+	STAT(flt_nomap, "faults at unmapped addresses"),
+	STAT(flt_prot, "faults refused for protection"),
+	STAT(flt_around, "pages mapped by fault-around"),
+	STAT(flt_wired, "wiring faults"),
+	STAT(pga_zerohit, "zeroed allocations served pre-zeroed"),
+	STAT(pga_zeromiss, "zeroed allocations zeroed on demand"),
+	STAT(pages_alloc, "pages allocated"),
+	STAT(pages_free, "pages freed"),
+	STAT(forks, "forks"),
+	STAT(cow_now, "pages copied at fork"),
+	STAT(pmap_enter, "pmap_enter calls"),
+	STAT(pmap_remove, "pages removed from pmaps"),
+	STAT(pmap_protect, "pmap_protect calls"),
+	STAT(tlb_miss, "soft TLB misses"),
+	STAT(tlb_flush, "soft TLB flushes"),
+	STAT(mmap_calls, "mmap calls"),
+	STAT(munmap_calls, "munmap calls"),
+	STAT(mprotect_calls, "mprotect calls"),
+};
+#undef STAT
+
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
+#define UNUSED __attribute__((unused))
+
+/* nv_find: the entry of tab[0..n) called name, or NULL. */
+static const struct nameval *
+nv_find(const struct nameval *tab, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tab[i].name, name) == 0)
+			return &tab[i];
+	return NULL;
+}
+
+/* nv_name: the name of val in tab[0..n), or dflt. */
+static const char *
+nv_name(const struct nameval *tab, size_t n, int val, const char *dflt)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i].val == val)
+			return tab[i].name;
+	return dflt;
+}
+
+/* ---------------------------------------------------------------------
+ * Output.
+ * ------------------------------------------------------------------- */
+
+/* emit: print to the output stream, if there is one. */
+static void __attribute__((format(printf, 2, 3)))
+emit(struct scn *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->out == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(s->out, fmt, ap);
+	va_end(ap);
+}
+
+/* where: start a diagnostic: the script's name and the line. */
+static void
+where(struct scn *s, unsigned long line)
+{
+	if (s->o->name != NULL)
+		fprintf(s->err, "%s: ", s->o->name);
+	fprintf(s->err, "line %lu: ", line);
+}
+
+/*
+ * diag: print a diagnostic naming the script and line to the error stream.
+ * => returns status, so that handlers can `return diag(s, SCENARIO_X, ...)`.
+ */
+static int __attribute__((format(printf, 3, 4)))
+diag(struct scn *s, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->err == NULL)
+		return status;
+	where(s, s->lineno);
+	va_start(ap, fmt);
+	vfprintf(s->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->err);
+	return status;
+}
+
+/* usage: a syntax error showing the command's usage. */
+static int
+usage(struct scn *s)
+{
+	return diag(s, SCENARIO_SYNTAX, "usage: %s", s->cmd->usage);
+}
+
+/* errname: the name of an errno value ("EINVAL"). */
+static const char *
+errname(int error, char *buf, size_t len)
+{
+	const char *n;
+
+	if ((n = nv_name(errtab, NITEMS(errtab), error, NULL)) != NULL)
+		return n;
+	n = bvm_errname(error);
+	if (n != NULL && strcmp(n, "E?") != 0)
+		return n;
+	snprintf(buf, len, "E%d", error);
+	return buf;
+}
+
+/*
+ * fmt_result: describe a result: "ok", "EINVAL", or for a failed access
+ * "EFAULT (SIGSEGV SEGV_ACCERR at 0x...)".
+ */
+static void
+fmt_result(char *buf, size_t len, int error, int access,
+    const struct bvm_fault_info *fi)
+{
+	char eb[16];
+	const char *sig;
+
+	if (error == 0) {
+		snprintf(buf, len, "ok");
+		return;
+	}
+	if (!access || fi->signo == 0) {
+		snprintf(buf, len, "%s", errname(error, eb, sizeof(eb)));
+		return;
+	}
+	sig = fi->signo == BVM_SIGSEGV ? "SIGSEGV" :
+	    fi->signo == BVM_SIGBUS ? "SIGBUS" : "SIG?";
+	snprintf(buf, len, "%s (%s %s at 0x%" PRIx64 ")",
+	    errname(error, eb, sizeof(eb)), sig,
+	    nv_name(codetab, NITEMS(codetab), fi->code, "?"), fi->addr);
+}
+
+/* prot_str: "rw-" for a protection. */
+static void
+prot_str(char *buf, int prot)
+{
+	buf[0] = prot & BVM_PROT_READ ? 'r' : '-';
+	buf[1] = prot & BVM_PROT_WRITE ? 'w' : '-';
+	buf[2] = prot & BVM_PROT_EXEC ? 'x' : '-';
+	buf[3] = '\0';
+}
+
+/* ---------------------------------------------------------------------
+ * Results and expectations.
+ * ------------------------------------------------------------------- */
+
+/*
+ * report_pending: under -q, a failure that no expect looked at is reported
+ * on the error stream (without -q its result line already showed it).
+ */
+static void
+report_pending(struct scn *s)
+{
+	char rb[128];
+
+	if (!s->pending)
+		return;
+	s->pending = 0;
+	if (!s->o->quiet || s->err == NULL)
+		return;
+	fmt_result(rb, sizeof(rb), s->last_err, s->last_access, &s->last_fi);
+	where(s, s->last_line);
+	fprintf(s->err, "%s: %s\n", s->last_what, rb);
+}
+
+/*
+ * record_result: record the result of the current command for expect.
+ * => fi is NULL unless the command accessed memory.
+ */
+static void
+record_result(struct scn *s, int error, const struct bvm_fault_info *fi)
+{
+	size_t n;
+	int i;
+
+	report_pending(s);
+	s->have_last = 1;
+	s->last_err = error;
+	s->last_access = fi != NULL;
+	if (fi != NULL)
+		s->last_fi = *fi;
+	else
+		memset(&s->last_fi, 0, sizeof(s->last_fi));
+	s->last_line = s->lineno;
+	s->pending = error != 0;
+
+	n = 0;
+	s->last_what[0] = '\0';
+	for (i = 0; i < s->cmd->prefix && i < s->ntok; i++) {
+		snprintf(s->last_what + n, sizeof(s->last_what) - n, "%s%s",
+		    i ? " " : "", s->tok[i]);
+		n = strlen(s->last_what);
+	}
+}
+
+/*
+ * set_result: record_result, then print the result line: "munmap p: ok",
+ * "munmap p: EINVAL", or value instead of "ok" on success if not NULL.
+ */
+static void
+set_result(struct scn *s, int error, const struct bvm_fault_info *fi,
+    const char *value)
+{
+	char rb[128];
+
+	record_result(s, error, fi);
+	if (s->o->quiet && !(s->cmd->flags & CF_PRINT))
+		return;
+	if (error == 0 && value != NULL)
+		emit(s, "%s: %s\n", s->last_what, value);
+	else {
+		fmt_result(rb, sizeof(rb), error, fi != NULL, &s->last_fi);
+		emit(s, "%s: %s\n", s->last_what, rb);
+	}
+}
+
+/* ok_line: print "<command words>: ok" for a command without a result. */
+static void
+ok_line(struct scn *s, int nwords)
+{
+	int i;
+
+	if (s->o->quiet)
+		return;
+	for (i = 0; i < nwords && i < s->ntok; i++)
+		emit(s, "%s%s", i ? " " : "", s->tok[i]);
+	emit(s, ": ok\n");
+}
+
+/* ---------------------------------------------------------------------
+ * Words: names, numbers, expressions, protections, flags, data.
+ * ------------------------------------------------------------------- */
+
+/* hexval: the value of a hex digit, or -1. */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* valid_name: is str an identifier of at most SCENARIO_NAME_MAX chars? */
+static int
+valid_name(const char *str)
+{
+	size_t i;
+
+	if (!isalpha((unsigned char)str[0]) && str[0] != '_')
+		return 0;
+	for (i = 1; str[i] != '\0'; i++)
+		if (!isalnum((unsigned char)str[i]) && str[i] != '_')
+			return 0;
+	return i <= SCENARIO_NAME_MAX;
+}
+
+/* vm_slot: the slot of the vmspace called name, or NULL. */
+static struct vmslot *
+vm_slot(struct scn *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < SCENARIO_VMSPACES; i++)
+		if (s->vms[i].vm != NULL && strcmp(s->vms[i].name, name) == 0)
+			return &s->vms[i];
+	return NULL;
+}
+
+/*
+ * new_slot: a free slot for a new vmspace called name.
+ * => returns NULL after a diagnostic if the name is bad or taken or there
+ *    is no free slot.
+ */
+static struct vmslot *
+new_slot(struct scn *s, const char *name)
+{
+	int i;
+
+	if (!valid_name(name)) {
+		diag(s, SCENARIO_SYNTAX, "bad vmspace name '%s'", name);
+		return NULL;
+	}
+	if (vm_slot(s, name) != NULL) {
+		diag(s, SCENARIO_SYNTAX, "vmspace '%s' exists", name);
+		return NULL;
+	}
+	for (i = 0; i < SCENARIO_VMSPACES; i++)
+		if (s->vms[i].vm == NULL)
+			return &s->vms[i];
+	diag(s, SCENARIO_SYNTAX, "too many vmspaces (at most %d)",
+	    SCENARIO_VMSPACES);
+	return NULL;
+}
+
+/* var_find: the variable called name (without $), or NULL. */
+static struct var *
+var_find(struct scn *s, const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < s->nvars; i++)
+		if (strlen(s->vars[i].name) == len &&
+		    memcmp(s->vars[i].name, name, len) == 0)
+			return &s->vars[i];
+	return NULL;
+}
+
+/*
+ * var_set: set variable name (an optional leading $ is ignored).
+ * => returns 0, or SCENARIO_SYNTAX after a diagnostic.
+ */
+static int
+var_set(struct scn *s, const char *name, uint64_t val)
+{
+	struct var *v;
+
+	if (name[0] == '$')
+		name++;
+	if (!valid_name(name))
+		return diag(s, SCENARIO_SYNTAX, "bad variable name '%s'",
+		    name);
+	if ((v = var_find(s, name, strlen(name))) == NULL) {
+		if (s->nvars == SCENARIO_VARS)
+			return diag(s, SCENARIO_SYNTAX,
+			    "too many variables (at most %d)", SCENARIO_VARS);
+		v = &s->vars[s->nvars++];
+		snprintf(v->name, sizeof(v->name), "%s", name);
+	}
+	v->val = val;
+	return 0;
+}
+
+/*
+ * parse_term: a number (0xHEX or decimal, optional suffix k, m, g, t for
+ * KiB, MiB, GiB, TiB or p for pages) or a variable ($name) at *pp.
+ * => advances *pp; returns 0 or SCENARIO_SYNTAX after a diagnostic.
+ */
+static int
+parse_term(struct scn *s, const char *word, const char **pp, uint64_t *v)
+{
+	const char *p = *pp, *start;
+	uint64_t x = 0;
+	unsigned d, shift;
+	struct var *var;
+
+	if (*p == '$') {
+		start = ++p;
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+		if ((var = var_find(s, start, (size_t)(p - start))) == NULL)
+			return diag(s, SCENARIO_SYNTAX,
+			    "undefined variable in '%s'", word);
+		*v = var->val;
+		*pp = p;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*p))
+		return diag(s, SCENARIO_SYNTAX, "bad number '%s'", word);
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		p += 2;
+		if (!isxdigit((unsigned char)*p))
+			return diag(s, SCENARIO_SYNTAX, "bad number '%s'",
+			    word);
+		for (; isxdigit((unsigned char)*p); p++) {
+			if (x >> 60)
+				goto overflow;
+			x = x << 4 | (unsigned)hexval(*p);
+		}
+	} else {
+		for (; isdigit((unsigned char)*p); p++) {
+			d = (unsigned)(*p - '0');
+			if (x > (UINT64_MAX - d) / 10)
+				goto overflow;
+			x = x * 10 + d;
+		}
+	}
+	switch (*p) {
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	case 't': case 'T': shift = 40; break;
+	case 'p': case 'P': shift = BVM_PAGE_SHIFT; break;
+	default: shift = 0; break;
+	}
+	if (shift != 0) {
+		if (x > UINT64_MAX >> shift)
+			goto overflow;
+		x <<= shift;
+		p++;
+	}
+	*v = x;
+	*pp = p;
+	return 0;
+overflow:
+	return diag(s, SCENARIO_SYNTAX, "number too large in '%s'", word);
+}
+
+/*
+ * parse_expr: term { (+|-) term }, with an optional leading sign; the
+ * arithmetic wraps modulo 2^64 (so that scripts can build wrapping
+ * ranges on purpose).
+ */
+static int
+parse_expr(struct scn *s, const char *word, uint64_t *v)
+{
+	const char *p = word;
+	uint64_t acc, t;
+	int neg = 0, op, error;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if ((error = parse_term(s, word, &p, &t)) != 0)
+		return error;
+	acc = neg ? 0 - t : t;
+	while (*p == '+' || *p == '-') {
+		op = *p++;
+		if ((error = parse_term(s, word, &p, &t)) != 0)
+			return error;
+		acc = op == '+' ? acc + t : acc - t;
+	}
+	if (*p != '\0')
+		return diag(s, SCENARIO_SYNTAX, "bad expression '%s'", word);
+	*v = acc;
+	return 0;
+}
+
+/* arg_expr: word i as an expression. */
+static int
+arg_expr(struct scn *s, int i, uint64_t *v)
+{
+	return parse_expr(s, s->tok[i], v);
+}
+
+/* arg_int: word i as an expression that fits an int (e.g. -1). */
+static int
+arg_int(struct scn *s, int i, int *v)
+{
+	uint64_t u;
+	int64_t x;
+	int error;
+
+	if ((error = arg_expr(s, i, &u)) != 0)
+		return error;
+	x = (int64_t)u;
+	if (x < INT_MIN || x > INT_MAX)
+		return diag(s, SCENARIO_SYNTAX, "'%s' out of range",
+		    s->tok[i]);
+	*v = (int)x;
+	return 0;
+}
+
+/*
+ * arg_named: word i as a name from tab[0..n), or a number (any int, to
+ * pass values the names do not cover).
+ */
+static int
+arg_named(struct scn *s, int i, const struct nameval *tab, size_t n, int *v)
+{
+	const struct nameval *nv;
+
+	if ((nv = nv_find(tab, n, s->tok[i])) != NULL) {
+		*v = nv->val;
+		return 0;
+	}
+	if (isdigit((unsigned char)s->tok[i][0]) || s->tok[i][0] == '-')
+		return arg_int(s, i, v);
+	return usage(s);
+}
+
+/*
+ * arg_prot: word i as a protection: "none", letters from r, w, x and -
+ * ("rw-", "r-", "rwx"), or a number (to pass bad bits).
+ */
+static int
+arg_prot(struct scn *s, int i, int *prot)
+{
+	const char *p = s->tok[i];
+
+	if (isdigit((unsigned char)*p))
+		return arg_int(s, i, prot);
+	*prot = 0;
+	if (strcmp(p, "none") == 0)
+		return 0;
+	for (; *p != '\0'; p++) {
+		switch (*p) {
+		case 'r': *prot |= BVM_PROT_READ; break;
+		case 'w': *prot |= BVM_PROT_WRITE; break;
+		case 'x': *prot |= BVM_PROT_EXEC; break;
+		case '-': break;
+		default:
+			return diag(s, SCENARIO_SYNTAX,
+			    "bad protection '%s' (rwx, r--, none, or a number)",
+			    s->tok[i]);
+		}
+	}
+	return 0;
+}
+
+/*
+ * arg_flags: word i as a comma-separated list of names from tab[0..n) and
+ * numbers; the values are or-ed.
+ */
+static int
+arg_flags(struct scn *s, int i, const struct nameval *tab, size_t n,
+    int *flags)
+{
+	char word[SCENARIO_LINE_MAX + 1];
+	const struct nameval *nv;
+	char *p, *comma;
+	uint64_t u;
+	int error;
+
+	snprintf(word, sizeof(word), "%s", s->tok[i]);
+	*flags = 0;
+	for (p = word; p != NULL; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		if (isdigit((unsigned char)*p)) {
+			if ((error = parse_expr(s, p, &u)) != 0)
+				return error;
+			if (u > INT_MAX)
+				return diag(s, SCENARIO_SYNTAX,
+				    "flag '%s' out of range", p);
+			*flags |= (int)u;
+		} else if ((nv = nv_find(tab, n, p)) != NULL)
+			*flags |= nv->val;
+		else
+			return diag(s, SCENARIO_SYNTAX, "unknown flag '%s'", p);
+	}
+	return 0;
+}
+
+/*
+ * arg_data: word i as bytes: a quoted string, or 0x followed by an even
+ * number of hex digits.
+ */
+static int
+arg_data(struct scn *s, int i, const unsigned char **data, size_t *len)
+{
+	const char *p = s->tok[i];
+	size_t n, j;
+	int hi, lo;
+
+	if (s->tokquoted[i]) {
+		*data = (const unsigned char *)s->tok[i];
+		*len = s->toklen[i];
+		return 0;
+	}
+	if (p[0] != '0' || (p[1] != 'x' && p[1] != 'X'))
+		return diag(s, SCENARIO_SYNTAX,
+		    "data must be \"string\" or 0xHEX, not '%s'", p);
+	p += 2;
+	n = strlen(p);
+	if (n == 0 || n % 2 != 0 || n / 2 > sizeof(s->data))
+		return diag(s, SCENARIO_SYNTAX,
+		    "0xHEX data needs an even number of hex digits");
+	for (j = 0; j < n / 2; j++) {
+		if ((hi = hexval(p[2 * j])) < 0 ||
+		    (lo = hexval(p[2 * j + 1])) < 0)
+			return diag(s, SCENARIO_SYNTAX, "bad hex data '%s'",
+			    s->tok[i]);
+		s->data[j] = (unsigned char)(hi << 4 | lo);
+	}
+	*data = s->data;
+	*len = n / 2;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Commands: address spaces.
+ * ------------------------------------------------------------------- */
+
+/* vmspace NAME: create an empty address space. */
+static int
+cmd_vmspace(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct vmslot *slot;
+	struct bvm_vmspace *nvm = NULL;
+	int error;
+
+	if ((slot = new_slot(s, s->tok[1])) == NULL)
+		return SCENARIO_SYNTAX;
+	if ((error = bvm_vmspace_create(s->sys, &nvm)) == 0) {
+		snprintf(slot->name, sizeof(slot->name), "%s", s->tok[1]);
+		slot->vm = nvm;
+	}
+	set_result(s, error, NULL, NULL);
+	return 0;
+}
+
+/* destroy NAME: destroy an address space and everything in it. */
+static int
+cmd_destroy(struct scn *s, struct bvm_vmspace *vm)
+{
+	struct vmslot *slot = vm_slot(s, s->tok[1]);
+
+	bvm_vmspace_destroy(vm);
+	slot->vm = NULL;
+	set_result(s, 0, NULL, NULL);
+	return 0;
+}
+
+/* fork PARENT CHILD: a child address space, by inheritance. */
+static int
+cmd_fork(struct scn *s, struct bvm_vmspace *vm)
+{
+	struct vmslot *slot;
+	struct bvm_vmspace *child = NULL;
+	int error;
+
+	if ((slot = new_slot(s, s->tok[2])) == NULL)
+		return SCENARIO_SYNTAX;
+	if ((error = bvm_fork(vm, &child)) == 0) {
+		snprintf(slot->name, sizeof(slot->name), "%s", s->tok[2]);
+		slot->vm = child;
+	}
+	set_result(s, error, NULL, NULL);
+	return 0;
+}
+
+/* exec NAME: replace the address space with an empty one. */
+static int
+cmd_exec(struct scn *s, struct bvm_vmspace *vm)
+{
+	set_result(s, bvm_exec(vm), NULL, NULL);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Commands: the memory-management calls.
+ * ------------------------------------------------------------------- */
+
+/*
+ * mmap/mquery NAME VAR LEN PROT FLAGS [ADDR] [FD] [OFF]: map (or ask where
+ * a mapping would go); on success the address goes into $VAR (unless VAR
+ * is -).
+ */
+static int
+cmd_mmap(struct scn *s, struct bvm_vmspace *vm)
+{
+	uint64_t len, addr = 0, off = 0, res = 0;
+	int prot, flags, fd = -1, error;
+	const char *var = s->tok[2];
+	char vb[32];
+
+	if (strcmp(var, "-") != 0 &&
+	    !valid_name(var[0] == '$' ? var + 1 : var))
+		return diag(s, SCENARIO_SYNTAX, "bad variable name '%s'", var);
+	if ((error = arg_expr(s, 3, &len)) != 0 ||
+	    (error = arg_prot(s, 4, &prot)) != 0 ||
+	    (error = arg_flags(s, 5, mflagtab, NITEMS(mflagtab),
+	    &flags)) != 0)
+		return error;
+	if (s->ntok > 6 && (error = arg_expr(s, 6, &addr)) != 0)
+		return error;
+	if (s->ntok > 7 && (error = arg_int(s, 7, &fd)) != 0)
+		return error;
+	if (s->ntok > 8 && (error = arg_expr(s, 8, &off)) != 0)
+		return error;
+
+	if (strcmp(s->tok[0], "mmap") == 0)
+		error = bvm_mmap(vm, addr, len, prot, flags, fd, (int64_t)off,
+		    &res);
+	else
+		error = bvm_mquery(vm, addr, len, prot, flags, fd,
+		    (int64_t)off, &res);
+	if (error == 0 && strcmp(var, "-") != 0) {
+		int serr;
+
+		if ((serr = var_set(s, var, res)) != 0)
+			return serr;
+	}
+	snprintf(vb, sizeof(vb), "0x%" PRIx64, res);
+	set_result(s, error, NULL, vb);
+	return 0;
+}
+
+/*
+ * The range commands: munmap, mlock, munlock NAME ADDR LEN;
+ * mprotect NAME ADDR LEN PROT; minherit NAME ADDR LEN share|copy|none|zero;
+ * madvise NAME ADDR LEN normal|random|sequential|willneed|dontneed|
+ * spaceavail|free.
+ */
+static int
+cmd_range(struct scn *s, struct bvm_vmspace *vm)
+{
+	const char *c = s->tok[0];
+	uint64_t addr, len;
+	int arg = 0, error;
+
+	if ((error = arg_expr(s, 2, &addr)) != 0 ||
+	    (error = arg_expr(s, 3, &len)) != 0)
+		return error;
+	if (strcmp(c, "mprotect") == 0)
+		error = arg_prot(s, 4, &arg);
+	else if (strcmp(c, "minherit") == 0)
+		error = arg_named(s, 4, inhtab, NITEMS(inhtab), &arg);
+	else if (strcmp(c, "madvise") == 0)
+		error = arg_named(s, 4, advtab, NITEMS(advtab), &arg);
+	if (error != 0)
+		return error;
+
+	if (strcmp(c, "munmap") == 0)
+		error = bvm_munmap(vm, addr, len);
+	else if (strcmp(c, "mlock") == 0)
+		error = bvm_mlock(vm, addr, len);
+	else if (strcmp(c, "munlock") == 0)
+		error = bvm_munlock(vm, addr, len);
+	else if (strcmp(c, "mprotect") == 0)
+		error = bvm_mprotect(vm, addr, len, arg);
+	else if (strcmp(c, "minherit") == 0)
+		error = bvm_minherit(vm, addr, len, arg);
+	else
+		error = bvm_madvise(vm, addr, len, arg);
+	set_result(s, error, NULL, NULL);
+	return 0;
+}
+
+/* mincore NAME ADDR LEN: print the residency vector, one digit a page. */
+static int
+cmd_mincore(struct scn *s, struct bvm_vmspace *vm)
+{
+	uint64_t addr, len, npages, i;
+	unsigned char *vec;
+	char *str;
+	int error;
+
+	if ((error = arg_expr(s, 2, &addr)) != 0 ||
+	    (error = arg_expr(s, 3, &len)) != 0)
+		return error;
+	if (len > (uint64_t)SCENARIO_MINCORE_MAX * BVM_PAGE_SIZE)
+		return diag(s, SCENARIO_SYNTAX,
+		    "mincore: at most %d pages at a time",
+		    SCENARIO_MINCORE_MAX);
+	npages = (len + BVM_PAGE_SIZE - 1) / BVM_PAGE_SIZE;
+	vec = calloc(npages + 1, 1);
+	str = calloc(npages + 1, 1);
+	if (vec == NULL || str == NULL) {
+		free(vec);
+		free(str);
+		return diag(s, SCENARIO_FATAL, "out of memory");
+	}
+	error = bvm_mincore(vm, addr, len, vec);
+	for (i = 0; i < npages; i++)
+		str[i] = vec[i] & BVM_MINCORE_INCORE ? '1' : '0';
+	set_result(s, error, NULL, str);
+	free(vec);
+	free(str);
+	return 0;
+}
+
+/* mlockall NAME current,future: wire every mapping (now and/or later). */
+static int
+cmd_mlockall(struct scn *s, struct bvm_vmspace *vm)
+{
+	int flags, error;
+
+	if ((error = arg_flags(s, 2, mcltab, NITEMS(mcltab), &flags)) != 0)
+		return error;
+	set_result(s, bvm_mlockall(vm, flags), NULL, NULL);
+	return 0;
+}
+
+/* munlockall NAME: unwire everything, clear MCL_FUTURE. */
+static int
+cmd_munlockall(struct scn *s, struct bvm_vmspace *vm)
+{
+	set_result(s, bvm_munlockall(vm), NULL, NULL);
+	return 0;
+}
+
+/* setrlimit NAME data|memlock BYTES|inf */
+static int
+cmd_setrlimit(struct scn *s, struct bvm_vmspace *vm)
+{
+	uint64_t lim;
+	int res, error;
+
+	if ((error = arg_named(s, 2, rlimtab, NITEMS(rlimtab), &res)) != 0)
+		return error;
+	if (strcmp(s->tok[3], "inf") == 0 || strcmp(s->tok[3], "infinity") == 0)
+		lim = BVM_RLIM_INFINITY;
+	else if ((error = arg_expr(s, 3, &lim)) != 0)
+		return error;
+	set_result(s, bvm_setrlimit(vm, res, lim), NULL, NULL);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Commands: memory accesses.
+ * ------------------------------------------------------------------- */
+
+/* write NAME ADDR "string"|0xHEX: copy bytes out to the address space. */
+static int
+cmd_write(struct scn *s, struct bvm_vmspace *vm)
+{
+	struct bvm_fault_info fi;
+	const unsigned char *data;
+	uint64_t addr;
+	size_t len;
+	int error;
+
+	if ((error = arg_expr(s, 2, &addr)) != 0 ||
+	    (error = arg_data(s, 3, &data, &len)) != 0)
+		return error;
+	memset(&fi, 0, sizeof(fi));
+	set_result(s, bvm_write(vm, addr, data, len, &fi), &fi, NULL);
+	return 0;
+}
+
+/* fill NAME ADDR LEN BYTE: write LEN copies of BYTE, a page at a time. */
+static int
+cmd_fill(struct scn *s, struct bvm_vmspace *vm)
+{
+	unsigned char chunk[BVM_PAGE_SIZE];
+	struct bvm_fault_info fi;
+	uint64_t addr, len, byte, done, n;
+	int error;
+
+	if ((error = arg_expr(s, 2, &addr)) != 0 ||
+	    (error = arg_expr(s, 3, &len)) != 0 ||
+	    (error = arg_expr(s, 4, &byte)) != 0)
+		return error;
+	if (len > SCENARIO_FILL_MAX)
+		return diag(s, SCENARIO_SYNTAX, "fill: at most %u bytes",
+		    SCENARIO_FILL_MAX);
+	if (byte > 0xff)
+		return diag(s, SCENARIO_SYNTAX, "fill: BYTE must be 0..255");
+	memset(chunk, (int)byte, sizeof(chunk));
+	memset(&fi, 0, sizeof(fi));
+	for (done = 0, error = 0; done < len && error == 0; done += n) {
+		/* Stop at page boundaries so each call is one page. */
+		n = BVM_PAGE_SIZE - ((addr + done) & (BVM_PAGE_SIZE - 1));
+		if (n > len - done)
+			n = len - done;
+		error = bvm_write(vm, addr + done, chunk, (size_t)n, &fi);
+	}
+	set_result(s, error, &fi, NULL);
+	return 0;
+}
+
+/* hexdump: 16 bytes a line: address, hex in two groups of 8, ASCII. */
+static void
+hexdump(struct scn *s, uint64_t addr, const unsigned char *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char hx[16 * 3 + 2], asc[17];
+	size_t i, j, n, k;
+
+	for (i = 0; i < len; i += 16) {
+		n = len - i < 16 ? len - i : 16;
+		for (j = 0, k = 0; j < 16; j++) {
+			if (j == 8)
+				hx[k++] = ' ';
+			hx[k++] = ' ';
+			hx[k++] = j < n ? hex[p[i + j] >> 4] : ' ';
+			hx[k++] = j < n ? hex[p[i + j] & 0xf] : ' ';
+		}
+		hx[k] = '\0';
+		for (j = 0; j < n; j++)
+			asc[j] = isprint(p[i + j]) ? (char)p[i + j] : '.';
+		asc[n] = '\0';
+		emit(s, "0x%012" PRIx64 " %s  |%s|\n", addr + i, hx, asc);
+	}
+}
+
+/* read NAME ADDR LEN: copy bytes in and print them as hex and ASCII. */
+static int
+cmd_read(struct scn *s, struct bvm_vmspace *vm)
+{
+	struct bvm_fault_info fi;
+	unsigned char *buf;
+	uint64_t addr, len;
+	int error;
+
+	if ((error = arg_expr(s, 2, &addr)) != 0 ||
+	    (error = arg_expr(s, 3, &len)) != 0)
+		return error;
+	if (len > SCENARIO_IO_MAX)
+		return diag(s, SCENARIO_SYNTAX, "read: at most %d bytes",
+		    SCENARIO_IO_MAX);
+	if ((buf = malloc(len + 1)) == NULL)
+		return diag(s, SCENARIO_FATAL, "out of memory");
+	memset(&fi, 0, sizeof(fi));
+	error = bvm_read(vm, addr, buf, (size_t)len, &fi);
+	if (error == 0) {
+		/* The dump is the output: no result line. */
+		record_result(s, 0, &fi);
+		hexdump(s, addr, buf, (size_t)len);
+	} else
+		set_result(s, error, &fi, NULL);
+	free(buf);
+	return 0;
+}
+
+/* fault NAME ADDR r|w|x: resolve a fault as a trap would. */
+static int
+cmd_fault(struct scn *s, struct bvm_vmspace *vm)
+{
+	struct bvm_fault_info fi;
+	uint64_t addr;
+	int access, error;
+
+	if ((error = arg_expr(s, 2, &addr)) != 0)
+		return error;
+	if ((error = arg_named(s, 3, accesstab, NITEMS(accesstab),
+	    &access)) != 0)
+		return error;
+	memset(&fi, 0, sizeof(fi));
+	set_result(s, bvm_fault(vm, addr, access, &fi), &fi, NULL);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Commands: views.
+ * ------------------------------------------------------------------- */
+
+/* procstat_line: print one map entry (the bvm_regions callback). */
+static int
+procstat_line(const struct bvm_region *r, void *arg)
+{
+	struct scn *s = arg;
+	char prot[4], maxprot[4], flags[7];
+	const char *inh, *adv;
+
+	prot_str(prot, r->prot);
+	prot_str(maxprot, r->maxprot);
+	flags[0] = r->flags & BVM_REGION_COW ? 'C' : '-';
+	flags[1] = r->flags & BVM_REGION_NEEDSCOPY ? 'N' : '-';
+	flags[2] = r->flags & BVM_REGION_NOFAULT ? 'F' : '-';
+	flags[3] = r->flags & BVM_REGION_STACK ? 'S' : '-';
+	flags[4] = r->flags & BVM_REGION_SHAREDAMAP ? 'A' : '-';
+	flags[5] = r->flags & BVM_REGION_CONCEAL ? 'H' : '-';
+	flags[6] = '\0';
+	inh = nv_name(inhtab, NITEMS(inhtab), r->inherit, "?");
+	adv = nv_name(advtab, NITEMS(advtab), r->advice, "?");
+	emit(s, "  0x%012" PRIx64 " 0x%012" PRIx64 " %s/%s %5" PRIu64
+	    " %5" PRIu64 " %3d %-7s %-10s %5d %s %s\n", r->start, r->end,
+	    prot, maxprot, r->resident, r->anons, r->amap_refs, inh, adv,
+	    r->wired_count, flags, r->type != NULL ? r->type : "-");
+	return 0;
+}
+
+/* procstat NAME: the map entries, one a line, as procstat -v. */
+static int
+cmd_procstat(struct scn *s, struct bvm_vmspace *vm)
+{
+	int error;
+
+	emit(s, "procstat %s:\n", s->tok[1]);
+	emit(s, "  %-14s %-14s %-7s %5s %5s %3s %-7s %-10s %5s %-6s %s\n",
+	    "START", "END", "PRT/MAX", "RES", "ANON", "REF", "INHERIT",
+	    "ADVICE", "WIRED", "FLAGS", "TYPE");
+	if ((error = bvm_regions(vm, procstat_line, s)) != 0)
+		return diag(s, SCENARIO_FATAL, "bvm_regions: %d", error);
+	return 0;
+}
+
+/* stat_index: the stattab[] index of the counter called name, or -1. */
+static int
+stat_index(const char *name)
+{
+	size_t j;
+
+	for (j = 0; j < NITEMS(stattab); j++)
+		if (strcmp(name, stattab[j].name) == 0)
+			return (int)j;
+	return -1;
+}
+
+/* stat_value: counter j of *st. */
+static uint64_t
+stat_value(const struct bvm_stats *st, size_t j)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)st + stattab[j].off, sizeof(v));
+	return v;
+}
+
+/* print_stat: counter j as a vmstat -s line. */
+static void
+print_stat(struct scn *s, const struct bvm_stats *st, size_t j)
+{
+	emit(s, "%10" PRIu64 " %s (%s)\n", stat_value(st, j), stattab[j].desc,
+	    stattab[j].name);
+}
+
+/* vmstat [COUNTER...]: the system's counters, one a line, as vmstat -s. */
+static int
+cmd_vmstat(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct bvm_stats st;
+	size_t j;
+	int i, error;
+
+	memset(&st, 0, sizeof(st));
+	if ((error = bvm_stats(s->sys, &st)) != 0)
+		return diag(s, SCENARIO_FATAL, "bvm_stats: %d", error);
+	if (s->ntok == 1) {
+		for (j = 0; j < NITEMS(stattab); j++)
+			print_stat(s, &st, j);
+		return 0;
+	}
+	/* Check every name before printing any. */
+	for (i = 1; i < s->ntok; i++)
+		if (stat_index(s->tok[i]) < 0)
+			return diag(s, SCENARIO_SYNTAX, "unknown counter '%s'",
+			    s->tok[i]);
+	for (i = 1; i < s->ntok; i++)
+		print_stat(s, &st, (size_t)stat_index(s->tok[i]));
+	return 0;
+}
+
+/* fmt_limit: a limit in bytes, or "inf". */
+static const char *
+fmt_limit(char *buf, size_t len, uint64_t lim)
+{
+	if (lim == BVM_RLIM_INFINITY)
+		return "inf";
+	snprintf(buf, len, "%" PRIu64, lim);
+	return buf;
+}
+
+/* info NAME: the vmspace's sizes and limits on one line. */
+static int
+cmd_info(struct scn *s, struct bvm_vmspace *vm)
+{
+	struct bvm_vmspace_info in;
+	char b1[24], b2[24];
+	int error;
+
+	memset(&in, 0, sizeof(in));
+	if ((error = bvm_vmspace_info(vm, &in)) != 0)
+		return diag(s, SCENARIO_FATAL, "bvm_vmspace_info: %d", error);
+	emit(s, "info %s: size %" PRIu64 " resident %" PRIu64 " dused %" PRIu64
+	    " wired %" PRIu64 " entries %" PRIu64 " rlimit_data %s"
+	    " rlimit_memlock %s\n", s->tok[1], in.size, in.resident, in.dused,
+	    in.wired, in.nentries, fmt_limit(b1, sizeof(b1), in.rlimit_data),
+	    fmt_limit(b2, sizeof(b2), in.rlimit_memlock));
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Commands: checks, expectations, the rest.
+ * ------------------------------------------------------------------- */
+
+/*
+ * run_checks: the invariant checkers on every vmspace and the system.
+ * => returns 0, or SCENARIO_CHECK after a diagnostic.
+ */
+static int
+run_checks(struct scn *s)
+{
+	char msg[512];
+	int i;
+
+	for (i = 0; i < SCENARIO_VMSPACES; i++) {
+		if (s->vms[i].vm == NULL)
+			continue;
+		msg[0] = '\0';
+		if (bvm_check(s->vms[i].vm, msg, sizeof(msg)) != 0) {
+			msg[sizeof(msg) - 1] = '\0';
+			return diag(s, SCENARIO_CHECK,
+			    "invariant violated in vmspace %s: %s",
+			    s->vms[i].name, msg);
+		}
+	}
+	msg[0] = '\0';
+	if (bvm_system_check(s->sys, msg, sizeof(msg)) != 0) {
+		msg[sizeof(msg) - 1] = '\0';
+		return diag(s, SCENARIO_CHECK,
+		    "invariant violated in the system: %s", msg);
+	}
+	return 0;
+}
+
+/* check: run the invariant checkers now. */
+static int
+cmd_check(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	int error;
+
+	if ((error = run_checks(s)) != 0)
+		return error;
+	ok_line(s, 1);
+	return 0;
+}
+
+/* echo TEXT: print the rest of the line as it is. */
+static int
+cmd_echo(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	size_t off, n;
+
+	if (s->ntok < 2) {
+		emit(s, "\n");
+		return 0;
+	}
+	off = s->tokoff[1];
+	n = s->linelen - off;
+	while (n > 0 && isspace((unsigned char)s->line[off + n - 1]))
+		n--;
+	emit(s, "%.*s\n", (int)n, s->line + off);
+	return 0;
+}
+
+/*
+ * expect 0|ok|ERRNAME|SEGV_MAPERR|SEGV_ACCERR|BUS_OBJERR: the last command
+ * with a result had that result.
+ */
+static int
+cmd_expect(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	const char *w = s->tok[1];
+	const struct nameval *nv;
+	char rb[128];
+	int want = -1, code = 0, match;
+
+	if (strcmp(w, "0") == 0 || strcmp(w, "ok") == 0 ||
+	    strcmp(w, "OK") == 0)
+		want = 0;
+	else if ((nv = nv_find(errtab, NITEMS(errtab), w)) != NULL)
+		want = nv->val;
+	else if ((nv = nv_find(codetab, NITEMS(codetab), w)) != NULL)
+		code = nv->val;
+	else
+		return diag(s, SCENARIO_SYNTAX, "expect: unknown result '%s'",
+		    w);
+	if (!s->have_last)
+		return diag(s, SCENARIO_SYNTAX,
+		    "expect: no command with a result before it");
+
+	if (code != 0)
+		match = s->last_err != 0 && s->last_access &&
+		    s->last_fi.signo != 0 && s->last_fi.code == code;
+	else
+		match = s->last_err == want;
+	if (!match) {
+		fmt_result(rb, sizeof(rb), s->last_err, s->last_access,
+		    &s->last_fi);
+		return diag(s, SCENARIO_EXPECT,
+		    "expect %s failed: %s (line %lu) gave %s", w,
+		    s->last_what, s->last_line, rb);
+	}
+	s->pending = 0;
+	ok_line(s, 2);
+	return 0;
+}
+
+/* expect-bytes NAME ADDR "string"|0xHEX: memory holds exactly these. */
+static int
+cmd_expect_bytes(struct scn *s, struct bvm_vmspace *vm)
+{
+	unsigned char got[SCENARIO_LINE_MAX];
+	struct bvm_fault_info fi;
+	const unsigned char *data;
+	char rb[128];
+	uint64_t addr;
+	size_t len, i;
+	int error;
+
+	if ((error = arg_expr(s, 2, &addr)) != 0 ||
+	    (error = arg_data(s, 3, &data, &len)) != 0)
+		return error;
+	if (len > sizeof(got))
+		return usage(s);
+	memset(&fi, 0, sizeof(fi));
+	if ((error = bvm_read(vm, addr, got, len, &fi)) != 0) {
+		fmt_result(rb, sizeof(rb), error, 1, &fi);
+		return diag(s, SCENARIO_EXPECT,
+		    "expect-bytes failed: reading 0x%" PRIx64 " gave %s",
+		    addr, rb);
+	}
+	for (i = 0; i < len; i++)
+		if (got[i] != data[i])
+			return diag(s, SCENARIO_EXPECT,
+			    "expect-bytes failed: byte at 0x%" PRIx64
+			    " is 0x%02x, expected 0x%02x", addr + i, got[i],
+			    data[i]);
+	ok_line(s, 2);
+	return 0;
+}
+
+static const char *const optab[] = { "==", "!=", "<", "<=", ">", ">=" };
+
+/*
+ * compare: the comparison of words 1..3 or 1..2 of an expect-stat or
+ * expect-value line: a OP b, OP from word 2 when there are three words,
+ * else ==.
+ * => returns 0 and *match, or SCENARIO_SYNTAX.
+ */
+static int
+compare(struct scn *s, uint64_t a, uint64_t b, int *match, const char **opp)
+{
+	size_t op = 0;
+
+	if (s->ntok == 4) {
+		for (op = 0; op < NITEMS(optab); op++)
+			if (strcmp(s->tok[2], optab[op]) == 0)
+				break;
+		if (op == NITEMS(optab))
+			return usage(s);
+	}
+	switch (op) {
+	case 0: *match = a == b; break;
+	case 1: *match = a != b; break;
+	case 2: *match = a < b; break;
+	case 3: *match = a <= b; break;
+	case 4: *match = a > b; break;
+	default: *match = a >= b; break;
+	}
+	*opp = optab[op];
+	return 0;
+}
+
+/*
+ * expect-stat COUNTER [OP] VALUE: a vmstat counter compares with VALUE
+ * (OP one of == != < <= > >=, default ==).
+ */
+static int
+cmd_expect_stat(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct bvm_stats st;
+	const char *op;
+	uint64_t v, want;
+	int j, error, match;
+
+	if ((j = stat_index(s->tok[1])) < 0)
+		return diag(s, SCENARIO_SYNTAX, "unknown counter '%s'",
+		    s->tok[1]);
+	if ((error = arg_expr(s, s->ntok - 1, &want)) != 0)
+		return error;
+	memset(&st, 0, sizeof(st));
+	if ((error = bvm_stats(s->sys, &st)) != 0)
+		return diag(s, SCENARIO_FATAL, "bvm_stats: %d", error);
+	v = stat_value(&st, (size_t)j);
+	if ((error = compare(s, v, want, &match, &op)) != 0)
+		return error;
+	if (!match)
+		return diag(s, SCENARIO_EXPECT,
+		    "expect-stat failed: %s is %" PRIu64 ", expected %s %"
+		    PRIu64, stattab[j].name, v, op, want);
+	ok_line(s, s->ntok);
+	return 0;
+}
+
+/*
+ * expect-value EXPR [OP] EXPR: two expressions compare (OP as for
+ * expect-stat), e.g. that a mapping landed at the address asked for.
+ */
+static int
+cmd_expect_value(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	const char *op;
+	uint64_t a, b;
+	int error, match;
+
+	if ((error = arg_expr(s, 1, &a)) != 0 ||
+	    (error = arg_expr(s, s->ntok - 1, &b)) != 0 ||
+	    (error = compare(s, a, b, &match, &op)) != 0)
+		return error;
+	if (!match)
+		return diag(s, SCENARIO_EXPECT,
+		    "expect-value failed: 0x%" PRIx64 " %s 0x%" PRIx64
+		    " is false", a, op, b);
+	ok_line(s, s->ntok);
+	return 0;
+}
+
+/* set VAR EXPR: give a variable a value. */
+static int
+cmd_set(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	uint64_t v;
+	int error;
+
+	if ((error = arg_expr(s, 2, &v)) != 0 ||
+	    (error = var_set(s, s->tok[1], v)) != 0)
+		return error;
+	if (!s->o->quiet)
+		emit(s, "set %s: 0x%" PRIx64 "\n", s->tok[1], v);
+	return 0;
+}
+
+static const struct cmd cmdtab[] = {
+	{ "vmspace", 1, 1, 0, 2, -1, cmd_vmspace, "vmspace NAME" },
+	{ "destroy", 1, 1, CF_VM, 2, -1, cmd_destroy,
+	    "destroy NAME" },
+	{ "fork", 2, 2, CF_VM, 3, -1, cmd_fork,
+	    "fork PARENT CHILD" },
+	{ "exec", 1, 1, CF_VM, 2, -1, cmd_exec, "exec NAME" },
+	{ "mmap", 5, 8, CF_VM, 3, -1, cmd_mmap,
+	    "mmap NAME VAR LEN PROT FLAGS [ADDR] [FD] [OFF]" },
+	{ "mquery", 5, 8, CF_VM, 3, -1, cmd_mmap,
+	    "mquery NAME VAR LEN PROT FLAGS [ADDR] [FD] [OFF]" },
+	{ "munmap", 3, 3, CF_VM, 2, -1, cmd_range,
+	    "munmap NAME ADDR LEN" },
+	{ "mprotect", 4, 4, CF_VM, 2, -1, cmd_range,
+	    "mprotect NAME ADDR LEN PROT" },
+	{ "minherit", 4, 4, CF_VM, 2, -1, cmd_range,
+	    "minherit NAME ADDR LEN share|copy|none|zero" },
+	{ "madvise", 4, 4, CF_VM, 2, -1, cmd_range,
+	    "madvise NAME ADDR LEN normal|random|sequential|willneed|"
+	    "dontneed|spaceavail|free" },
+	{ "mlock", 3, 3, CF_VM, 2, -1, cmd_range,
+	    "mlock NAME ADDR LEN" },
+	{ "munlock", 3, 3, CF_VM, 2, -1, cmd_range,
+	    "munlock NAME ADDR LEN" },
+	{ "mincore", 3, 3, CF_VM | CF_PRINT, 2, -1, cmd_mincore,
+	    "mincore NAME ADDR LEN" },
+	{ "mlockall", 2, 2, CF_VM, 2, -1, cmd_mlockall,
+	    "mlockall NAME current,future" },
+	{ "munlockall", 1, 1, CF_VM, 2, -1, cmd_munlockall,
+	    "munlockall NAME" },
+	{ "setrlimit", 3, 3, CF_VM, 2, -1, cmd_setrlimit,
+	    "setrlimit NAME data|memlock BYTES|inf" },
+	{ "write", 3, 3, CF_VM, 2, 3, cmd_write,
+	    "write NAME ADDR \"string\"|0xHEX" },
+	{ "fill", 4, 4, CF_VM, 2, -1, cmd_fill,
+	    "fill NAME ADDR LEN BYTE" },
+	{ "read", 3, 3, CF_VM | CF_PRINT, 2, -1, cmd_read,
+	    "read NAME ADDR LEN" },
+	{ "fault", 3, 3, CF_VM, 2, -1, cmd_fault,
+	    "fault NAME ADDR r|w|x" },
+	{ "procstat", 1, 1, CF_VM | CF_PRINT, 0, -1, cmd_procstat,
+	    "procstat NAME" },
+	{ "vmstat", 0, SCENARIO_TOKENS_MAX - 1, CF_PRINT, 0, -1, cmd_vmstat,
+	    "vmstat [COUNTER...]" },
+	{ "info", 1, 1, CF_VM | CF_PRINT, 0, -1, cmd_info, "info NAME" },
+	{ "check", 0, 0, 0, 0, -1, cmd_check, "check" },
+	{ "echo", 0, SCENARIO_TOKENS_MAX - 1, CF_PRINT, 0, -1, cmd_echo,
+	    "echo TEXT" },
+	{ "expect", 1, 1, 0, 0, -1, cmd_expect,
+	    "expect 0|ERRNAME|SEGV_MAPERR|SEGV_ACCERR|BUS_OBJERR" },
+	{ "expect-bytes", 3, 3, CF_VM, 0, 3, cmd_expect_bytes,
+	    "expect-bytes NAME ADDR \"string\"|0xHEX" },
+	{ "expect-stat", 2, 3, 0, 0, -1, cmd_expect_stat,
+	    "expect-stat COUNTER [==|!=|<|<=|>|>=] VALUE" },
+	{ "expect-value", 2, 3, 0, 0, -1, cmd_expect_value,
+	    "expect-value EXPR [==|!=|<|<=|>|>=] EXPR" },
+	{ "set", 2, 2, 0, 0, -1, cmd_set, "set VAR EXPR" },
+};
+
+/* cmd_lookup: the command called name, or NULL. */
+static const struct cmd *
+cmd_lookup(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NITEMS(cmdtab); i++)
+		if (strcmp(cmdtab[i].name, name) == 0)
+			return &cmdtab[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Lines.
+ * ------------------------------------------------------------------- */
+
+/*
+ * unquote: decode the quoted string starting at *pp (on the opening quote)
+ * in place, NUL-terminate it, and advance *pp past the closing quote.
+ * Escapes: \n \t \r \0 \\ \" \xHH.
+ * => returns the decoded length, or -1 after a diagnostic.
+ */
+static long
+unquote(struct scn *s, char **pp)
+{
+	char *start = *pp, *r = *pp + 1, *w = *pp;
+	int hi, lo;
+
+	while (*r != '"') {
+		if (*r == '\0') {
+			diag(s, SCENARIO_SYNTAX, "unterminated string");
+			return -1;
+		}
+		if (*r != '\\') {
+			*w++ = *r++;
+			continue;
+		}
+		switch (r[1]) {
+		case 'n': *w++ = '\n'; break;
+		case 't': *w++ = '\t'; break;
+		case 'r': *w++ = '\r'; break;
+		case '0': *w++ = '\0'; break;
+		case '\\': *w++ = '\\'; break;
+		case '"': *w++ = '"'; break;
+		case 'x':
+			if ((hi = hexval(r[2])) < 0 ||
+			    (lo = hexval(r[3])) < 0) {
+				diag(s, SCENARIO_SYNTAX, "bad \\x escape");
+				return -1;
+			}
+			*w++ = (char)(hi << 4 | lo);
+			r += 2;
+			break;
+		default:
+			diag(s, SCENARIO_SYNTAX, "bad escape in string");
+			return -1;
+		}
+		r += 2;
+	}
+	r++;
+	if (*r != '\0' && !isspace((unsigned char)*r)) {
+		diag(s, SCENARIO_SYNTAX, "text after a closing quote");
+		return -1;
+	}
+	*w = '\0';
+	*pp = r;
+	return (long)(w - start);
+}
+
+/*
+ * tokenize: split s->buf (a copy of the line) into words.  An echo line is
+ * split no further than its first word: echo prints the raw rest.
+ * => returns 0 or SCENARIO_SYNTAX after a diagnostic.
+ */
+static int
+tokenize(struct scn *s)
+{
+	char *p = s->buf, *start;
+	long n;
+
+	s->ntok = 0;
+	for (;;) {
+		/* p is just past the one blank that ended echo's word. */
+		if (s->ntok == 1 && strcmp(s->tok[0], "echo") == 0) {
+			s->tokoff[1] = (size_t)(p - s->buf);
+			s->tok[1] = p;
+			s->toklen[1] = strlen(p);
+			s->tokquoted[1] = 0;
+			s->ntok = 2;
+			return 0;
+		}
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0' || *p == '#')
+			return 0;
+		if (s->ntok == SCENARIO_TOKENS_MAX)
+			return diag(s, SCENARIO_SYNTAX,
+			    "too many words (at most %d)", SCENARIO_TOKENS_MAX);
+		start = p;
+		s->tokoff[s->ntok] = (size_t)(p - s->buf);
+		if (*p == '"') {
+			char *q = p;
+
+			if ((n = unquote(s, &q)) < 0)
+				return SCENARIO_SYNTAX;
+			s->tok[s->ntok] = start;
+			s->toklen[s->ntok] = (size_t)n;
+			s->tokquoted[s->ntok] = 1;
+			p = q;
+		} else {
+			while (*p != '\0' && !isspace((unsigned char)*p)) {
+				if (*p == '"')
+					return diag(s, SCENARIO_SYNTAX,
+					    "quote inside a word");
+				p++;
+			}
+			s->tok[s->ntok] = start;
+			s->toklen[s->ntok] = (size_t)(p - start);
+			s->tokquoted[s->ntok] = 0;
+		}
+		s->ntok++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+}
+
+/*
+ * run_line: run one line of the script.
+ * => returns 0 or a SCENARIO_* status that ends the run.
+ */
+static int
+run_line(struct scn *s, const char *line, size_t len)
+{
+	const struct cmd *c;
+	struct vmslot *slot;
+	struct bvm_vmspace *vm = NULL;
+	int i, nargs, error;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > SCENARIO_LINE_MAX)
+		return diag(s, SCENARIO_SYNTAX, "line longer than %d bytes",
+		    SCENARIO_LINE_MAX);
+	if (memchr(line, '\0', len) != NULL)
+		return diag(s, SCENARIO_SYNTAX, "NUL byte in line");
+	memcpy(s->buf, line, len);
+	s->buf[len] = '\0';
+	s->line = line;
+	s->linelen = len;
+	if ((error = tokenize(s)) != 0)
+		return error;
+	if (s->ntok == 0)
+		return 0;
+
+	if (s->tokquoted[0] || (c = cmd_lookup(s->tok[0])) == NULL)
+		return diag(s, SCENARIO_SYNTAX, "unknown command '%s'",
+		    s->tok[0]);
+	s->cmd = c;
+	nargs = s->ntok - 1;
+	if (nargs < c->minargs || nargs > c->maxargs)
+		return usage(s);
+	for (i = 1; i < s->ntok; i++)
+		if (s->tokquoted[i] && i != c->dataarg)
+			return diag(s, SCENARIO_SYNTAX,
+			    "%s: word %d cannot be a string", c->name, i);
+	if (c->flags & CF_VM) {
+		if ((slot = vm_slot(s, s->tok[1])) == NULL)
+			return diag(s, SCENARIO_SYNTAX, "no vmspace '%s'",
+			    s->tok[1]);
+		vm = slot->vm;
+	}
+	if ((error = c->fn(s, vm)) != 0)
+		return error;
+	if (s->o->check)
+		return run_checks(s);
+	return 0;
+}
+
+void
+scenario_opts_init(struct scenario_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+int
+scenario_run_buffer(const char *text, size_t len, FILE *out,
+    const struct scenario_opts *o)
+{
+	struct scenario_opts defaults;
+	struct bvm_params params;
+	struct scn *s;
+	const char *nl;
+	size_t pos, n;
+	int i, status = SCENARIO_OK, error;
+
+	if (o == NULL) {
+		scenario_opts_init(&defaults);
+		o = &defaults;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		if (o->err != NULL)
+			fprintf(o->err, "out of memory\n");
+		return SCENARIO_FATAL;
+	}
+	s->o = o;
+	s->out = out;
+	s->err = o->err != NULL ? o->err : out;
+
+	bvm_params_init(&params);
+	if (o->npages != 0)
+		params.npages = o->npages;
+	if ((error = bvm_system_create(&params, &s->sys)) != 0) {
+		char eb[16];
+
+		status = diag(s, SCENARIO_FATAL, "bvm_system_create: %s",
+		    errname(error, eb, sizeof(eb)));
+		free(s);
+		return status;
+	}
+
+	for (pos = 0; pos < len && status == SCENARIO_OK; pos += n) {
+		s->lineno++;
+		nl = memchr(text + pos, '\n', len - pos);
+		n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		status = run_line(s, text + pos, n);
+		if (nl != NULL)
+			n++;
+	}
+	if (status == SCENARIO_OK)
+		report_pending(s);
+
+	for (i = SCENARIO_VMSPACES - 1; i >= 0; i--)
+		if (s->vms[i].vm != NULL)
+			bvm_vmspace_destroy(s->vms[i].vm);
+	bvm_system_destroy(s->sys);
+	free(s);
+	return status;
+}
+
+int
+scenario_run_file(const char *path, FILE *out, const struct scenario_opts *o)
+{
+	struct scenario_opts fo;
+	FILE *f, *err;
+	char *text, *nt;
+	size_t len = 0, cap = 0, n;
+	int status;
+
+	if (o == NULL)
+		scenario_opts_init(&fo);
+	else
+		fo = *o;
+	if (fo.name == NULL)
+		fo.name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	err = fo.err != NULL ? fo.err : out;
+
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "r")) == NULL) {
+		if (err != NULL)
+			fprintf(err, "%s: %s\n", path, strerror(errno));
+		return SCENARIO_FATAL;
+	}
+	text = NULL;
+	for (;;) {
+		if (len == cap) {
+			/* Room for one byte more than allowed, to notice it. */
+			if (cap > SCENARIO_FILE_MAX)
+				break;
+			cap = cap ? cap * 2 : 65536;
+			if (cap > SCENARIO_FILE_MAX + 1)
+				cap = SCENARIO_FILE_MAX + 1;
+			if ((nt = realloc(text, cap)) == NULL) {
+				if (err != NULL)
+					fprintf(err, "%s: out of memory\n",
+					    path);
+				status = SCENARIO_FATAL;
+				goto out;
+			}
+			text = nt;
+		}
+		if ((n = fread(text + len, 1, cap - len, f)) == 0)
+			break;
+		len += n;
+	}
+	if (ferror(f)) {
+		if (err != NULL)
+			fprintf(err, "%s: read error\n", path);
+		status = SCENARIO_FATAL;
+		goto out;
+	}
+	if (len > SCENARIO_FILE_MAX) {
+		if (err != NULL)
+			fprintf(err, "%s: larger than %u bytes\n", path,
+			    SCENARIO_FILE_MAX);
+		status = SCENARIO_FATAL;
+		goto out;
+	}
+	status = scenario_run_buffer(text, len, out, &fo);
+out:
+	free(text);
+	if (f != stdin)
+		fclose(f);
+	return status;
+}
