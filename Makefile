@@ -25,7 +25,7 @@ $(BUILD)/CMakeCache.txt: | deps
 	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 
 build: deps $(BUILD)/CMakeCache.txt
-	@$(CMAKE) --build $(BUILD) -j$(JOBS)
+	@$(CMAKE) --build $(BUILD) -j$(JOBS) -- --no-print-directory
 
 run: build
 	./$(BUILD)/bsdvm examples/seed.bvm

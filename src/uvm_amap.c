@@ -504,6 +504,22 @@ amap_cow_now(struct vm_map *map, struct vm_map_entry *entry)
 }
 
 /*
+ * amap_slot_refs: how many map references cover the slot at byte offset
+ * `offset` of the aref (the ppref count, or am_ref without ppref).
+ * => amap locked.
+ */
+int
+amap_slot_refs(struct vm_aref *aref, vaddr_t offset)
+{
+	struct vm_amap *amap = aref->ar_amap;
+
+	AMAP_ASSERT_LOCKED(amap);
+	if (amap->am_ppref == NULL)
+		return amap->am_ref;
+	return amap->am_ppref[aref->ar_pageoff + AMAP_B2SLOT(offset)];
+}
+
+/*
  * amap_wprotect_shared: take write access to every page of the entry's
  * amap away, in every pmap (through the pages' pv lists).  Used when
  * amap_copy gave those anons a second reference while other entries

@@ -973,8 +973,9 @@ uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 /*
  * uvm_map_clean: madvise's DONTNEED (PGO_DEACTIVATE: pages move to the
  * inactive queue, contents kept) and FREE (PGO_FREE: private anonymous
- * pages are discarded and read back as zero; in an amap shared with other
- * mappings they are only deactivated).  Wired pages are left alone.
+ * pages are discarded and read back as zero; a page another mapping also
+ * references through the amap (shared memory, or a fork child that has not
+ * copied yet) is only deactivated).  Wired pages are left alone.
  * => map must be unlocked.  => returns 0.
  */
 int
@@ -1003,8 +1004,16 @@ uvm_map_clean(struct vm_map *map, vaddr_t start, vaddr_t end, int flags)
 				continue;
 			if (pg->wire_count != 0 || pg->loan_count != 0)
 				continue;
-			if ((flags & PGO_FREE) && amap_refs(amap) == 1 &&
-			    !(amap_flags(amap) & AMAP_SHARED)) {
+			/*
+			 * FREE only what this entry alone references:
+			 * OpenBSD tests the whole amap's reference count,
+			 * which a mere clip of the entry raises; the slot's
+			 * own count (ppref) is exact.
+			 */
+			if ((flags & PGO_FREE) &&
+			    !(amap_flags(amap) & AMAP_SHARED) &&
+			    amap_slot_refs(&entry->aref,
+			    va - entry->start) == 1) {
 				pmap_remove(map->pmap, va, va + PAGE_SIZE);
 				amap_unadd(&entry->aref, va - entry->start);
 				if (--anon->an_ref == 0)

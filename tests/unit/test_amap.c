@@ -134,3 +134,34 @@ TEST(amap_split_on_clip)
 	bvm_vmspace_destroy(vm);
 	bvm_system_destroy(sys);
 }
+
+/*
+ * MADV_FREE after a clip: the amap now has two references, but each page
+ * has one, so FREE still frees (OpenBSD's whole-amap test would not).  A
+ * page a fork child still shares is only deactivated.
+ */
+TEST(amap_madv_free_uses_slot_refs)
+{
+	struct bvm_system *sys = tsys(256);
+	struct bvm_vmspace *vm = tvm(sys), *child;
+	uint64_t va = tmap(vm, 4 * PG);
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_OK(tpoke(vm, va + (uint64_t)i * PG, (unsigned char)(i + 1)));
+	ASSERT_OK(bvm_mprotect(vm, va + 2 * PG, 2 * PG, BVM_PROT_READ));
+	ASSERT_OK(bvm_madvise(vm, va, 2 * PG, BVM_MADV_FREE));
+	ASSERT_EQ(tpeek(vm, va), 0);
+	ASSERT_EQ(tpeek(vm, va + PG), 0);
+	ASSERT_EQ(tpeek(vm, va + 2 * PG), 3);
+	SYSCHECK(sys);
+	/* after fork the parent's pages are the child's too: kept */
+	ASSERT_OK(tpoke(vm, va, 9));
+	ASSERT_OK(bvm_fork(vm, &child));
+	ASSERT_OK(bvm_madvise(vm, va, PG, BVM_MADV_FREE));
+	ASSERT_EQ(tpeek(child, va), 9);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(child);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
