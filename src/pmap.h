@@ -90,6 +90,7 @@ struct soft_tlb_entry {
 
 struct soft_tlb_thread {
 	uint64_t seq;                 /* [owner writes, atomic] odd: in access */
+	int fence;                    /* [I] soft_tlb_fence, kept at hand */
 	struct soft_tlb_thread *next; /* [registry lock] every thread's TLB */
 	struct soft_tlb_entry tlb[SOFT_TLB_SIZE];
 };
@@ -117,7 +118,7 @@ static inline void
 pmap_access_enter(struct soft_tlb_thread *t)
 {
 	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
-	if (__predict_false(soft_tlb_fence))
+	if (__predict_false(t->fence))
 		bvm_membar_full();
 	else
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);

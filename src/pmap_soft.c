@@ -124,6 +124,7 @@ soft_tlb_thread_alloc(void)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
+	t->fence = soft_tlb_fence;
 	pthread_mutex_lock(&soft_tlb_registry);
 	t->next = soft_tlb_threads;
 	soft_tlb_threads = t;

@@ -195,6 +195,50 @@ uvm_copyout(struct vmspace *vm, vaddr_t va, const void *buf, size_t len,
 	return 0;
 }
 
+/*
+ * uvm_io_fast: the common case of an emulator's access: at most 16 bytes,
+ * inside one page, a soft TLB hit.  The same protocol as the loop above,
+ * unrolled: the sequence number goes odd before the TLB is read (so a
+ * shootdown racing with us either waits for us or gives us a miss), and
+ * even again after the copy.
+ * => returns true if the access was done.
+ */
+static inline bool
+uvm_io_fast(struct vmspace *vm, vaddr_t va, uint8_t *dst, const uint8_t *src,
+    size_t len, vm_prot_t access)
+{
+	struct soft_tlb_thread *t = soft_tlb;
+	struct soft_tlb_entry *e;
+	struct pmap *pm;
+	uint64_t vpn = va >> PAGE_SHIFT, seq;
+
+	if (__predict_false(t == NULL || len - 1 >= 16 ||
+	    (va & PAGE_MASK) + len > PAGE_SIZE))
+		return false;
+	pm = vm->vm_map.pmap;
+	e = &t->tlb[vpn & (SOFT_TLB_SIZE - 1)];
+	seq = t->seq;
+	__atomic_store_n(&t->seq, seq + 1, __ATOMIC_RELAXED);
+	if (__predict_false(t->fence))
+		bvm_membar_full();
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (__predict_true(e->vpn == vpn &&
+	    e->gen == __atomic_load_n(&pm->pm_tlbgen, __ATOMIC_ACQUIRE) &&
+	    (e->prot & access) == (uint32_t)access)) {
+		uint8_t *p = e->hva + (va & PAGE_MASK);
+
+		if (access == PROT_READ)
+			bvm_copy(dst, p, len);
+		else
+			bvm_copy(p, src, len);
+		__atomic_store_n(&t->seq, seq + 2, __ATOMIC_RELEASE);
+		return true;
+	}
+	__atomic_store_n(&t->seq, seq + 2, __ATOMIC_RELEASE);
+	return false;
+}
+
 /* the public entry points: copyin and copyout in this file, so they inline */
 int
 bvm_read(struct bvm_vmspace *vm, uint64_t va, void *buf, size_t len,
@@ -204,6 +248,8 @@ bvm_read(struct bvm_vmspace *vm, uint64_t va, void *buf, size_t len,
 		return EINVAL;
 	if (__predict_false(buf == NULL && len != 0))
 		return EFAULT;
+	if (uvm_io_fast((struct vmspace *)vm, va, buf, NULL, len, PROT_READ))
+		return 0;
 	return uvm_copyin((struct vmspace *)vm, va, buf, len, info);
 }
 
@@ -215,5 +261,7 @@ bvm_write(struct bvm_vmspace *vm, uint64_t va, const void *buf, size_t len,
 		return EINVAL;
 	if (__predict_false(buf == NULL && len != 0))
 		return EFAULT;
+	if (uvm_io_fast((struct vmspace *)vm, va, NULL, buf, len, PROT_WRITE))
+		return 0;
 	return uvm_copyout((struct vmspace *)vm, va, buf, len, info);
 }
