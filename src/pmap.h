@@ -50,6 +50,8 @@ struct pmap_ops {
 	void (*protect)(struct pmap *, vaddr_t, vaddr_t, vm_prot_t);
 	void (*page_protect)(struct bvm_system *, struct vm_page *, vm_prot_t);
 	bool (*extract)(struct pmap *, vaddr_t, paddr_t *);
+	/* bit i set: page sva + i*PAGE_SIZE is mapped (npages <= 32) */
+	uint32_t (*mapped_mask)(struct pmap *, vaddr_t sva, int npages);
 	bool (*unwire)(struct pmap *, vaddr_t);
 	bool (*clear_modify)(struct bvm_system *, struct vm_page *);
 	bool (*clear_reference)(struct bvm_system *, struct vm_page *);
@@ -176,6 +178,12 @@ static inline bool
 pmap_unwire(struct pmap *pm, vaddr_t va)
 {
 	return pm->pm_ops->unwire(pm, va);
+}
+/* pmap_mapped_mask: which of npages (<= 32) pages from sva are mapped */
+static inline uint32_t
+pmap_mapped_mask(struct pmap *pm, vaddr_t sva, int npages)
+{
+	return pm->pm_ops->mapped_mask(pm, sva, npages);
 }
 static inline void
 pmap_destroy(struct pmap *pm)

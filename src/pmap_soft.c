@@ -785,6 +785,30 @@ pmap_soft_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 	return true;
 }
 
+/*
+ * pmap_soft_mapped_mask: one walk for the fault-around window instead of a
+ * pmap_extract per page.  => no locks (as a fill).
+ */
+static uint32_t
+pmap_soft_mapped_mask(struct pmap *pm, vaddr_t sva, int npages)
+{
+	uint64_t *ptep = NULL;
+	uint32_t mask = 0;
+	vaddr_t va = sva;
+	int i;
+
+	KASSERT(npages <= 32);
+	for (i = 0; i < npages; i++, va += PAGE_SIZE) {
+		if (ptep == NULL || PTX(va, L1_SHIFT) == 0)
+			ptep = pmap_pte(PMS(pm), va, NULL);
+		else
+			ptep++;
+		if (ptep != NULL && (ld(ptep) & PG_V))
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
 static bool
 pmap_soft_unwire(struct pmap *pm, vaddr_t va)
 {
@@ -948,6 +972,7 @@ const struct pmap_ops pmap_soft_ops = {
 	.protect = pmap_soft_protect,
 	.page_protect = pmap_soft_page_protect,
 	.extract = pmap_soft_extract,
+	.mapped_mask = pmap_soft_mapped_mask,
 	.unwire = pmap_soft_unwire,
 	.clear_modify = pmap_soft_clear_modify,
 	.clear_reference = pmap_soft_clear_reference,

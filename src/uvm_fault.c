@@ -160,18 +160,18 @@ uvm_fault_upper_neighbors(struct uvm_faultctx *flt, struct vm_anon **anons)
 	struct pmap *pmap = flt->map->pmap;
 	struct bvm_system *sys = flt->map->sys;
 	struct vm_anon *anon;
+	uint32_t mapped;
 	vaddr_t va;
 	int i;
 
+	mapped = pmap_mapped_mask(pmap, flt->startva, flt->npages);
 	for (i = 0; i < flt->npages; i++) {
 		anon = anons[i];
 		if (i == flt->centeridx || anon == NULL ||
-		    anon->an_page == NULL ||
+		    (mapped & (1u << i)) || anon->an_page == NULL ||
 		    (PG_FLAGS(anon->an_page) & PG_BUSY))
 			continue;
 		va = flt->startva + ptoa(i);
-		if (pmap_extract(pmap, va, NULL))
-			continue;
 		if (pmap_enter(pmap, va, VM_PAGE_TO_PHYS(anon->an_page),
 		    anon->an_ref > 1 ? flt->enter_prot & ~PROT_WRITE :
 		    flt->enter_prot, PMAP_CANFAIL) == 0)
