@@ -1,0 +1,1229 @@
+/*
+ * bvm_bench.c: bsdvm against the host kernel, operation by operation.
+ *
+ * Each benchmark runs an operation on a bsdvm vmspace and then the same
+ * operation with the host (Linux) kernel's own system calls and page
+ * faults, in the same process run, and reports the median over several
+ * repetitions of the time per operation.  A first, untimed repetition warms
+ * up caches, allocators and the frames' host memory.
+ *
+ * Every bsdvm benchmark group creates its own system and destroys it (and
+ * returns freed heap memory to the host) before the host half of the group
+ * runs, so that host forks do not copy bsdvm's memory.
+ *
+ * See docs/benchmarks.md for what each row measures and for results.
+ */
+#define _GNU_SOURCE
+
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bsdvm.h"
+
+#define PAGE		((uint64_t)BVM_PAGE_SIZE)
+#define RW		(BVM_PROT_READ | BVM_PROT_WRITE)
+#define MAXREPS		101
+#define MAXROWS		32
+
+/* Where the entry-count benchmark builds its mappings in a vmspace. */
+#define ENTRIES_BASE	0x100000000ULL
+
+struct config {
+	int quick;		/* -q: small sizes, for a smoke test */
+	int markdown;		/* --markdown */
+	int verbose;		/* -v: bsdvm counters per group */
+	int reps;		/* -r: timed repetitions (median) */
+	uint64_t fork_mb;	/* -s: touched size for the fork benchmark */
+	const char *only;	/* --only: one group */
+
+	/* sizes derived from quick */
+	uint64_t mmap_iters;	/* mmap+munmap pairs per repetition */
+	uint64_t fault_mb;	/* first-touch and COW mapping size */
+	uint64_t fork_iters;	/* bsdvm forks per repetition */
+	uint64_t redirty_iters;	/* forks per repetition, pages re-written */
+	uint64_t hfork_iters;	/* host forks per repetition */
+	uint64_t read_iters;	/* translated reads per repetition */
+	uint64_t ent_bvm;	/* entries in the big bsdvm map */
+	uint64_t ent_host;	/* entries in the big host map */
+	uint64_t ent_touch;	/* pages touched in the entries benchmark */
+};
+
+/*
+ * One row of the table.  Values are nanoseconds per operation, or, for a
+ * ratio row, plain ratios.  A negative value means "not measured".
+ */
+struct row {
+	const char *group;
+	char label[80];
+	double bvm;
+	double host;
+	double target;		/* bsdvm value must be <= target; 0: none */
+	int ratio;		/* values are ratios, not times */
+};
+
+static struct row rows[MAXROWS];
+static int nrows;
+
+static void die(const char *, ...)
+    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+static void die_bvm(const char *, int, int, const struct bvm_fault_info *)
+    __attribute__((__noreturn__));
+
+/*
+ * CHK: call a bsdvm function that returns 0 or an errno value; any error
+ * ends the program with the call's text and the error's name.
+ */
+#define CHK(expr) do {							\
+	int chk_error_ = (expr);					\
+	if (__builtin_expect(chk_error_ != 0, 0))			\
+		die_bvm(#expr, __LINE__, chk_error_, NULL);		\
+} while (0)
+
+/* die: print a message and exit. */
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("bvm_bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* die_bvm: a bsdvm call failed: say which, how, and where. */
+static void
+die_bvm(const char *what, int line, int error, const struct bvm_fault_info *fi)
+{
+	if (fi != NULL)
+		die("line %d: %s failed: %s (%d) at %#llx, signal %d code %d",
+		    line, what, bvm_errname(error), error,
+		    (unsigned long long)fi->addr, fi->signo, fi->code);
+	die("line %d: %s failed: %s (%d)", line, what, bvm_errname(error),
+	    error);
+}
+
+/* now_ns: CLOCK_MONOTONIC in nanoseconds. */
+static inline uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* cmp_double: qsort order for doubles. */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* median: the median of v[0..n) (sorts v). */
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	if (n % 2 == 1)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* add_row: append a row to the table. */
+static void
+add_row(const char *group, const char *label, double bvm, double host,
+    double target, int ratio)
+{
+	struct row *r;
+
+	if (nrows == MAXROWS)
+		die("too many rows");
+	r = &rows[nrows++];
+	r->group = group;
+	snprintf(r->label, sizeof(r->label), "%s", label);
+	r->bvm = bvm;
+	r->host = host;
+	r->target = target;
+	r->ratio = ratio;
+}
+
+/* xorshift64*: a small deterministic random generator. */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* bsdvm helpers */
+
+/* sys_create: a system of npages frames, with default parameters. */
+static struct bvm_system *
+sys_create(uint64_t npages)
+{
+	struct bvm_params p;
+	struct bvm_system *sys;
+
+	bvm_params_init(&p);
+	p.npages = npages;
+	CHK(bvm_system_create(&p, &sys));
+	return sys;
+}
+
+/* print_stats: the counters that explain the timings (-v). */
+static void
+print_stats(struct bvm_system *sys, const char *group)
+{
+	struct bvm_stats st;
+
+	CHK(bvm_stats(sys, &st));
+	fprintf(stderr, "  [%s] faults %llu zfill %llu anon %llu acow %llu "
+	    "amcopy %llu around %llu zerohit %llu zeromiss %llu\n"
+	    "  [%s] pmap_enter %llu pmap_remove %llu pmap_protect %llu "
+	    "tlb_miss %llu tlb_flush %llu forks %llu\n", group,
+	    (unsigned long long)st.faults, (unsigned long long)st.flt_zfill,
+	    (unsigned long long)st.flt_anon, (unsigned long long)st.flt_acow,
+	    (unsigned long long)st.flt_amcopy,
+	    (unsigned long long)st.flt_around,
+	    (unsigned long long)st.pga_zerohit,
+	    (unsigned long long)st.pga_zeromiss, group,
+	    (unsigned long long)st.pmap_enter,
+	    (unsigned long long)st.pmap_remove,
+	    (unsigned long long)st.pmap_protect,
+	    (unsigned long long)st.tlb_miss, (unsigned long long)st.tlb_flush,
+	    (unsigned long long)st.forks);
+}
+
+/*
+ * sys_finish: check the system's invariants, check that every frame came
+ * back, destroy it, and give freed heap memory back to the host.
+ */
+static void
+sys_finish(const struct config *cf, struct bvm_system *sys, const char *group)
+{
+	struct bvm_stats st;
+	char msg[512];
+	int error;
+
+	if (cf->verbose)
+		print_stats(sys, group);
+	error = bvm_system_check(sys, msg, sizeof(msg));
+	if (error != 0)
+		die("%s: bvm_system_check: %s: %s", group, bvm_errname(error),
+		    msg);
+	CHK(bvm_stats(sys, &st));
+	if (st.vmspaces != 0 || st.free != st.npages)
+		fprintf(stderr, "bvm_bench: %s: warning: %llu vmspaces live, "
+		    "%llu of %llu frames free after cleanup\n", group,
+		    (unsigned long long)st.vmspaces,
+		    (unsigned long long)st.free,
+		    (unsigned long long)st.npages);
+	bvm_system_destroy(sys);
+	malloc_trim(0);
+}
+
+/* bvm_map: an anonymous private read/write mapping of len bytes. */
+static uint64_t
+bvm_map(struct bvm_vmspace *vm, uint64_t len)
+{
+	uint64_t va;
+
+	CHK(bvm_mmap(vm, 0, len, RW, BVM_MAP_ANON | BVM_MAP_PRIVATE, -1, 0,
+	    &va));
+	return va;
+}
+
+/* bvm_poke: write one byte at va through the address space. */
+static inline void
+bvm_poke(struct bvm_vmspace *vm, uint64_t va, uint8_t val)
+{
+	struct bvm_fault_info fi;
+	int error;
+
+	error = bvm_write(vm, va, &val, 1, &fi);
+	if (__builtin_expect(error != 0, 0))
+		die_bvm("bvm_write", __LINE__, error, &fi);
+}
+
+/* bvm_peek: read one byte at va through the address space. */
+static uint8_t
+bvm_peek(struct bvm_vmspace *vm, uint64_t va)
+{
+	struct bvm_fault_info fi;
+	uint8_t val;
+	int error;
+
+	error = bvm_read(vm, va, &val, 1, &fi);
+	if (error != 0)
+		die_bvm("bvm_read", __LINE__, error, &fi);
+	return val;
+}
+
+/* bvm_touch: write val to the first byte of each of npages pages. */
+static void
+bvm_touch(struct bvm_vmspace *vm, uint64_t va, uint64_t npages, uint8_t val)
+{
+	uint64_t i;
+
+	for (i = 0; i < npages; i++)
+		bvm_poke(vm, va + i * PAGE, val);
+}
+
+/* expect: check a value read back (the work measured was really done). */
+static void
+expect(const char *what, unsigned got, unsigned want)
+{
+	if (got != want)
+		die("%s: read %u, expected %u (library bug?)", what, got, want);
+}
+
+/* ------------------------------------------------------------------ */
+/* host helpers */
+
+/* host_map: an anonymous private read/write host mapping, 4 KiB pages. */
+static uint8_t *
+host_map(size_t len)
+{
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("host mmap(%zu): %s", len, strerror(errno));
+	/* one real page fault per page: no transparent huge pages */
+	(void)madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* host_unmap: munmap, or die. */
+static void
+host_unmap(void *p, size_t len)
+{
+	if (munmap(p, len) == -1)
+		die("host munmap: %s", strerror(errno));
+}
+
+/* host_touch: write val to the first byte of each page. */
+static void
+host_touch(uint8_t *p, uint64_t npages, uint8_t val)
+{
+	volatile uint8_t *v = p;
+	uint64_t i;
+
+	for (i = 0; i < npages; i++)
+		v[i * PAGE] = val;
+}
+
+/* host_reap: wait for a child, which must exit with status 0. */
+static void
+host_reap(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		die("child %d ended badly (status %#x)", (int)pid, status);
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. mmap + munmap of one anonymous page */
+
+/*
+ * bvm_mmap_loop: n times, map one 4 KiB anonymous private RW page where
+ * bsdvm chooses, and unmap it.  => ns per pair.
+ */
+static double
+bvm_mmap_loop(struct bvm_vmspace *vm, uint64_t n)
+{
+	uint64_t i, t0, va;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		CHK(bvm_mmap(vm, 0, PAGE, RW, BVM_MAP_ANON | BVM_MAP_PRIVATE,
+		    -1, 0, &va));
+		CHK(bvm_munmap(vm, va, PAGE));
+	}
+	return (double)(now_ns() - t0) / (double)n;
+}
+
+/* nentries: the number of map entries of vm. */
+static uint64_t
+nentries(struct bvm_vmspace *vm)
+{
+	struct bvm_vmspace_info info;
+
+	CHK(bvm_vmspace_info(vm, &info));
+	return info.nentries;
+}
+
+/* merges: does a new page mapping merge with an existing entry? */
+static int
+merges(struct bvm_vmspace *vm)
+{
+	uint64_t before = nentries(vm), after, va;
+
+	va = bvm_map(vm, PAGE);
+	after = nentries(vm);
+	CHK(bvm_munmap(vm, va, PAGE));
+	return after == before;
+}
+
+/*
+ * bench_mmap: map and unmap one 4 KiB anonymous private RW page, in a
+ * vmspace that already holds 8 mappings (as a process does).  Twice: with
+ * neighbours that cannot merge with the new page (they have amaps: they
+ * were touched), and after an untouched mapping, which the new page joins
+ * (bsdvm merges adjacent compatible entries, as Linux merges VMAs), so
+ * that munmap has to split the entry again.
+ */
+static void
+bench_mmap(const struct config *cf)
+{
+	double sb[MAXREPS], sm[MAXREPS], sh[MAXREPS];
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm;
+	uint64_t n = cf->mmap_iters, i, t0, keep[8], last;
+	int r, m1, m2;
+
+	sys = sys_create(4096);
+	CHK(bvm_vmspace_create(sys, &vm));
+	for (i = 0; i < 8; i++) {
+		keep[i] = bvm_map(vm, 16 * PAGE);
+		bvm_poke(vm, keep[i], 1);
+	}
+	m1 = merges(vm);
+	for (r = -1; r < cf->reps; r++) {
+		double v = bvm_mmap_loop(vm, n);
+		if (r >= 0)
+			sb[r] = v;
+	}
+	last = bvm_map(vm, 16 * PAGE);
+	m2 = merges(vm);
+	for (r = -1; r < cf->reps; r++) {
+		double v = bvm_mmap_loop(vm, n);
+		if (r >= 0)
+			sm[r] = v;
+	}
+	CHK(bvm_munmap(vm, last, 16 * PAGE));
+	for (i = 0; i < 8; i++)
+		CHK(bvm_munmap(vm, keep[i], 16 * PAGE));
+	bvm_vmspace_destroy(vm);
+	sys_finish(cf, sys, "mmap");
+
+	for (r = -1; r < cf->reps; r++) {
+		t0 = now_ns();
+		for (i = 0; i < n; i++) {
+			void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				die("host mmap: %s", strerror(errno));
+			host_unmap(p, PAGE);
+		}
+		if (r >= 0)
+			sh[r] = (double)(now_ns() - t0) / (double)n;
+	}
+	add_row("mmap", m1 ? "mmap+munmap 4 KiB anon RW (merges!)" :
+	    "mmap+munmap 4 KiB anon RW", median(sb, cf->reps),
+	    median(sh, cf->reps), 150, 0);
+	add_row("mmap", m2 ? "mmap+munmap 4 KiB, merging with a neighbour" :
+	    "mmap+munmap 4 KiB (no merge after all)", median(sm, cf->reps),
+	    median(sh, cf->reps), 150, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. first-touch (zero-fill) faults */
+
+/*
+ * Each fault benchmark runs at two sizes: a large area (64 MiB, twice this
+ * machine's L3), where zeroing or copying the frame is a trip to memory,
+ * and small areas (1 MiB, mapped and unmapped again and again), where the
+ * frames come back warm in the cache and what is left is the VM's own work.
+ */
+#define SMALL_AREA	(1ULL << 20)
+
+/*
+ * bvm_first_touch: map len bytes `times` times; fault every page in, with
+ * bvm_write (1 byte) or with bvm_fault alone; unmap.  => ns per page of
+ * the faulting loops only.
+ */
+static double
+bvm_first_touch(struct bvm_vmspace *vm, uint64_t len, uint64_t times,
+    int direct)
+{
+	uint64_t npg = len / PAGE, i, k, t0, t = 0, va;
+
+	for (k = 0; k < times; k++) {
+		va = bvm_map(vm, len);
+		t0 = now_ns();
+		if (direct) {
+			for (i = 0; i < npg; i++)
+				CHK(bvm_fault(vm, va + i * PAGE,
+				    BVM_PROT_WRITE, NULL));
+		} else
+			bvm_touch(vm, va, npg, 1);
+		t += now_ns() - t0;
+		expect("first touch", bvm_peek(vm, va + len - PAGE),
+		    direct ? 0 : 1);
+		CHK(bvm_munmap(vm, va, len));
+	}
+	return (double)t / (double)(npg * times);
+}
+
+/* host_first_touch: the same with host mappings and real page faults. */
+static double
+host_first_touch(uint64_t len, uint64_t times)
+{
+	uint64_t npg = len / PAGE, k, t0, t = 0;
+	uint8_t *p;
+
+	for (k = 0; k < times; k++) {
+		p = host_map(len);
+		t0 = now_ns();
+		host_touch(p, npg, 1);
+		t += now_ns() - t0;
+		host_unmap(p, len);
+	}
+	return (double)t / (double)(npg * times);
+}
+
+/*
+ * bench_fault: write one byte to each page of a fresh mapping; each write
+ * is a zero-fill fault.  bsdvm: through bvm_write (TLB miss, fault, refill,
+ * copy), and through bvm_fault alone.
+ */
+static void
+bench_fault(const struct config *cf)
+{
+	double sw[MAXREPS], sf[MAXREPS], ss[MAXREPS], hw[MAXREPS], hs[MAXREPS];
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm;
+	uint64_t len = cf->fault_mb << 20, ns = len / SMALL_AREA;
+	int r;
+
+	sys = sys_create(len / PAGE + 4096);
+	CHK(bvm_vmspace_create(sys, &vm));
+	for (r = -1; r < cf->reps; r++) {
+		double a = bvm_first_touch(vm, len, 1, 0);
+		double b = bvm_first_touch(vm, len, 1, 1);
+		double c = bvm_first_touch(vm, SMALL_AREA, ns, 0);
+		if (r >= 0) {
+			sw[r] = a;
+			sf[r] = b;
+			ss[r] = c;
+		}
+	}
+	bvm_vmspace_destroy(vm);
+	sys_finish(cf, sys, "fault");
+
+	for (r = -1; r < cf->reps; r++) {
+		double a = host_first_touch(len, 1);
+		double c = host_first_touch(SMALL_AREA, ns);
+		if (r >= 0) {
+			hw[r] = a;
+			hs[r] = c;
+		}
+	}
+	add_row("fault", "first-touch fault (bvm_write 1 B/page)",
+	    median(sw, cf->reps), median(hw, cf->reps), 250, 0);
+	add_row("fault", "first-touch fault (bvm_fault only)",
+	    median(sf, cf->reps), median(hw, cf->reps), 250, 0);
+	add_row("fault", "first-touch fault, 1 MiB areas (warm frames)",
+	    median(ss, cf->reps), median(hs, cf->reps), 250, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. copy-on-write faults after fork */
+
+/*
+ * bvm_cow: `times` times: map len bytes, write every page, fork, write
+ * every page again in the parent (one copy-on-write fault each), destroy
+ * the child, unmap.  => ns per page of the parent's second writes.
+ */
+static double
+bvm_cow(struct bvm_vmspace *vm, uint64_t len, uint64_t times)
+{
+	struct bvm_vmspace *child;
+	uint64_t npg = len / PAGE, k, t0, t = 0, va;
+
+	for (k = 0; k < times; k++) {
+		va = bvm_map(vm, len);
+		bvm_touch(vm, va, npg, 1);
+		CHK(bvm_fork(vm, &child));
+		t0 = now_ns();
+		bvm_touch(vm, va, npg, 2);
+		t += now_ns() - t0;
+		expect("cow parent", bvm_peek(vm, va + len - PAGE), 2);
+		expect("cow child", bvm_peek(child, va + len - PAGE), 1);
+		bvm_vmspace_destroy(child);
+		CHK(bvm_munmap(vm, va, len));
+	}
+	return (double)t / (double)(npg * times);
+}
+
+/*
+ * host_cow: the same with fork(): the child blocks on a pipe, so it still
+ * shares every page while the parent writes them, then exits.
+ */
+static double
+host_cow(uint64_t len, uint64_t times)
+{
+	uint64_t npg = len / PAGE, k, t0, t = 0;
+	uint8_t *p;
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	for (k = 0; k < times; k++) {
+		p = host_map(len);
+		host_touch(p, npg, 1);
+		if (pipe(fds) == -1)
+			die("pipe: %s", strerror(errno));
+		fflush(NULL);
+		if ((pid = fork()) == -1)
+			die("fork: %s", strerror(errno));
+		if (pid == 0) {
+			close(fds[1]);
+			while (read(fds[0], &c, 1) == -1 && errno == EINTR)
+				;
+			_exit(p[len - PAGE] == 1 ? 0 : 1);
+		}
+		close(fds[0]);
+		t0 = now_ns();
+		host_touch(p, npg, 2);
+		t += now_ns() - t0;
+		close(fds[1]);
+		host_reap(pid);
+		host_unmap(p, len);
+	}
+	return (double)t / (double)(npg * times);
+}
+
+/*
+ * bench_cow: touch every page, fork, then write one byte per page in the
+ * parent while the child still holds the pages: one copy-on-write fault
+ * (page copy) per page.
+ */
+static void
+bench_cow(const struct config *cf)
+{
+	double sb[MAXREPS], ss[MAXREPS], hb[MAXREPS], hs[MAXREPS];
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm;
+	uint64_t len = cf->fault_mb << 20, ns = len / SMALL_AREA / 4;
+	int r;
+
+	sys = sys_create(2 * (len / PAGE) + 4096);
+	CHK(bvm_vmspace_create(sys, &vm));
+	for (r = -1; r < cf->reps; r++) {
+		double a = bvm_cow(vm, len, 1);
+		double c = bvm_cow(vm, SMALL_AREA, ns);
+		if (r >= 0) {
+			sb[r] = a;
+			ss[r] = c;
+		}
+	}
+	bvm_vmspace_destroy(vm);
+	sys_finish(cf, sys, "cow");
+
+	for (r = -1; r < cf->reps; r++) {
+		double a = host_cow(len, 1);
+		double c = host_cow(SMALL_AREA, ns);
+		if (r >= 0) {
+			hb[r] = a;
+			hs[r] = c;
+		}
+	}
+	add_row("cow", "COW fault after fork (per page)", median(sb, cf->reps),
+	    median(hb, cf->reps), 500, 0);
+	add_row("cow", "COW fault, 1 MiB areas (warm frames)",
+	    median(ss, cf->reps), median(hs, cf->reps), 500, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. fork of a big address space */
+
+/* host_fork_once: fork a child that exits at once; return the fork time. */
+static uint64_t
+host_fork_once(void)
+{
+	uint64_t t0, t;
+	pid_t pid;
+
+	fflush(NULL);
+	t0 = now_ns();
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	t = now_ns() - t0;
+	if (pid == -1)
+		die("fork: %s", strerror(errno));
+	host_reap(pid);
+	return t;
+}
+
+/*
+ * bench_fork: fork an address space with fork_mb MiB written.  Two cases:
+ * repeated fork + child destroy (the parent's pages stay copy-on-write
+ * between forks), and fork after the parent wrote every page again (so
+ * every fork must write-protect the parent's mappings anew).
+ */
+static void
+bench_fork(const struct config *cf)
+{
+	double sf[MAXREPS], sd[MAXREPS], sr[MAXREPS];
+	double hf[MAXREPS], hr[MAXREPS];
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm, *child;
+	uint64_t len = cf->fork_mb << 20, npg = len / PAGE, i, t0, t1, va;
+	uint64_t ft, dt;
+	uint8_t *p;
+	char label[80];
+	int r;
+
+	sys = sys_create(npg + 32768);
+	CHK(bvm_vmspace_create(sys, &vm));
+	va = bvm_map(vm, len);
+	bvm_touch(vm, va, npg, 1);
+	for (r = -1; r < cf->reps; r++) {
+		ft = dt = 0;
+		for (i = 0; i < cf->fork_iters; i++) {
+			t0 = now_ns();
+			CHK(bvm_fork(vm, &child));
+			t1 = now_ns();
+			bvm_vmspace_destroy(child);
+			ft += t1 - t0;
+			dt += now_ns() - t1;
+		}
+		if (r >= 0) {
+			sf[r] = (double)ft / (double)cf->fork_iters;
+			sd[r] = (double)dt / (double)cf->fork_iters;
+		}
+	}
+	for (r = -1; r < cf->reps; r++) {
+		ft = 0;
+		for (i = 0; i < cf->redirty_iters; i++) {
+			bvm_touch(vm, va, npg, (uint8_t)(i + 2));
+			t0 = now_ns();
+			CHK(bvm_fork(vm, &child));
+			ft += now_ns() - t0;
+			expect("fork child", bvm_peek(child, va + len - PAGE),
+			    (uint8_t)(i + 2));
+			bvm_vmspace_destroy(child);
+		}
+		if (r >= 0)
+			sr[r] = (double)ft / (double)cf->redirty_iters;
+	}
+	CHK(bvm_munmap(vm, va, len));
+	bvm_vmspace_destroy(vm);
+	sys_finish(cf, sys, "fork");
+
+	p = host_map(len);
+	host_touch(p, npg, 1);
+	for (r = -1; r < cf->reps; r++) {
+		ft = 0;
+		for (i = 0; i < cf->hfork_iters; i++)
+			ft += host_fork_once();
+		if (r >= 0)
+			hf[r] = (double)ft / (double)cf->hfork_iters;
+	}
+	for (r = -1; r < cf->reps; r++) {
+		ft = 0;
+		for (i = 0; i < cf->hfork_iters; i++) {
+			host_touch(p, npg, (uint8_t)(i + 2));
+			ft += host_fork_once();
+		}
+		if (r >= 0)
+			hr[r] = (double)ft / (double)cf->hfork_iters;
+	}
+	host_unmap(p, len);
+
+	snprintf(label, sizeof(label), "fork, %llu MiB touched",
+	    (unsigned long long)cf->fork_mb);
+	add_row("fork", label, median(sf, cf->reps), median(hf, cf->reps),
+	    20000, 0);
+	snprintf(label, sizeof(label), "fork, %llu MiB re-written before each",
+	    (unsigned long long)cf->fork_mb);
+	add_row("fork", label, median(sr, cf->reps), median(hr, cf->reps),
+	    20000, 0);
+	add_row("fork", "destroy the forked child (bsdvm only)",
+	    median(sd, cf->reps), -1, 0, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* 5. translated reads that hit the soft TLB */
+
+/*
+ * bench_read: bvm_read of 8 bytes from four mapped pages in turn, all in
+ * the soft TLB; the host does a plain volatile 8-byte load.
+ */
+static void
+bench_read(const struct config *cf)
+{
+	double sb[MAXREPS], sh[MAXREPS];
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm;
+	uint64_t n = cf->read_iters, i, t0, va, v, sum = 0;
+	volatile uint64_t *hp;
+	uint8_t *p;
+	int r, error;
+
+	sys = sys_create(1024);
+	CHK(bvm_vmspace_create(sys, &vm));
+	va = bvm_map(vm, 4 * PAGE);
+	bvm_touch(vm, va, 4, 1);
+	for (r = -1; r < cf->reps; r++) {
+		t0 = now_ns();
+		for (i = 0; i < n; i++) {
+			error = bvm_read(vm, va + ((i & 3) << BVM_PAGE_SHIFT),
+			    &v, sizeof(v), NULL);
+			if (__builtin_expect(error != 0, 0))
+				die_bvm("bvm_read", __LINE__, error, NULL);
+			sum += v;
+		}
+		if (r >= 0)
+			sb[r] = (double)(now_ns() - t0) / (double)n;
+	}
+	expect("read sum", (unsigned)(sum & 0xff),
+	    (unsigned)(((uint64_t)(cf->reps + 1) * n) & 0xff));
+	CHK(bvm_munmap(vm, va, 4 * PAGE));
+	bvm_vmspace_destroy(vm);
+	sys_finish(cf, sys, "read");
+
+	p = host_map(4 * PAGE);
+	host_touch(p, 4, 1);
+	hp = (volatile uint64_t *)(void *)p;
+	for (r = -1; r < cf->reps; r++) {
+		t0 = now_ns();
+		for (i = 0; i < n; i++)
+			sum += hp[(i & 3) << (BVM_PAGE_SHIFT - 3)];
+		if (r >= 0)
+			sh[r] = (double)(now_ns() - t0) / (double)n;
+	}
+	host_unmap(p, 4 * PAGE);
+	if (sum == 0)
+		die("impossible sum");
+	add_row("read", "8-byte read, soft TLB hit", median(sb, cf->reps),
+	    median(sh, cf->reps), 3, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* 6. fault cost against the number of map entries */
+
+/*
+ * The layout: nslots one-page slots at every other page of a span of
+ * 2 * nslots pages, covered by nent entries.  Entry j starts at page
+ * j * stride (stride = 2 * nslots / nent, even) and is stride - 1 pages
+ * long, so a one-page hole separates neighbours and nothing merges.  With
+ * nent == nslots every entry is one page.  Slot k is page 2k; it is never
+ * a hole page (holes are odd).  The same slots are touched in both
+ * layouts.
+ */
+
+/* pick: ntouch distinct slots of nslots, in random order. */
+static uint32_t *
+pick(uint64_t nslots, uint64_t ntouch, uint64_t seed)
+{
+	uint32_t *v, t;
+	uint64_t i, j;
+
+	if ((v = malloc(nslots * sizeof(*v))) == NULL)
+		die("out of memory");
+	for (i = 0; i < nslots; i++)
+		v[i] = (uint32_t)i;
+	for (i = 0; i < ntouch; i++) {
+		j = i + rnd(&seed) % (nslots - i);
+		t = v[i];
+		v[i] = v[j];
+		v[j] = t;
+	}
+	return v;
+}
+
+/* bvm_entries_once: build the layout in a fresh vmspace, time the faults. */
+static double
+bvm_entries_once(struct bvm_system *sys, uint64_t nslots, uint64_t nent,
+    const uint32_t *slots, uint64_t ntouch)
+{
+	struct bvm_vmspace *vm;
+	struct bvm_vmspace_info info;
+	uint64_t stride = 2 * nslots / nent, j, out, t0, t;
+
+	CHK(bvm_vmspace_create(sys, &vm));
+	for (j = 0; j < nent; j++)
+		CHK(bvm_mmap(vm, ENTRIES_BASE + j * stride * PAGE,
+		    (stride - 1) * PAGE, RW,
+		    BVM_MAP_ANON | BVM_MAP_PRIVATE | BVM_MAP_FIXED, -1, 0,
+		    &out));
+	CHK(bvm_vmspace_info(vm, &info));
+	if (info.nentries != nent)
+		die("entries: %llu map entries, expected %llu",
+		    (unsigned long long)info.nentries,
+		    (unsigned long long)nent);
+	t0 = now_ns();
+	for (j = 0; j < ntouch; j++)
+		bvm_poke(vm, ENTRIES_BASE + 2 * slots[j] * PAGE, 1);
+	t = now_ns() - t0;
+	expect("entries", bvm_peek(vm, ENTRIES_BASE + 2 * slots[0] * PAGE), 1);
+	bvm_vmspace_destroy(vm);
+	return (double)t / (double)ntouch;
+}
+
+/* host_entries_once: the same layout with real mappings. */
+static double
+host_entries_once(uint64_t nslots, uint64_t nent, const uint32_t *slots,
+    uint64_t ntouch)
+{
+	uint64_t stride = 2 * nslots / nent, span = 2 * nslots * PAGE, j;
+	uint64_t t0, t;
+	volatile uint8_t *vb;
+	uint8_t *base, *want;
+	void *m;
+
+	/* find room, then map each entry at its place */
+	base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		die("host mmap(%llu): %s", (unsigned long long)span,
+		    strerror(errno));
+	host_unmap(base, span);
+	for (j = 0; j < nent; j++) {
+		want = base + j * stride * PAGE;
+		m = mmap(want, (stride - 1) * PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (m != want)
+			die("host mmap of entry %llu of %llu: %s",
+			    (unsigned long long)j, (unsigned long long)nent,
+			    m == MAP_FAILED ? strerror(errno) : "moved");
+		if (stride > 2)
+			(void)madvise(m, (stride - 1) * PAGE,
+			    MADV_NOHUGEPAGE);
+	}
+	vb = base;
+	t0 = now_ns();
+	for (j = 0; j < ntouch; j++)
+		vb[2 * slots[j] * PAGE] = 1;
+	t = now_ns() - t0;
+	host_unmap(base, span);
+	return (double)t / (double)ntouch;
+}
+
+/*
+ * bench_entries: first-touch faults on pages spread over a map of 100,000
+ * entries against a map of 10 entries, in random order (no lookup hint
+ * helps).  The host is limited by vm.max_map_count (65530 by default), so
+ * its big map has 60,000 entries.
+ */
+static void
+bench_entries(const struct config *cf)
+{
+	double b10[MAXREPS], bbig[MAXREPS], h10[MAXREPS], hbig[MAXREPS];
+	double bq[MAXREPS], hq[MAXREPS];
+	struct bvm_system *sys;
+	uint64_t nb = cf->ent_bvm, nh = cf->ent_host, nt = cf->ent_touch;
+	uint32_t *sb, *sh;
+	char label[80];
+	int r;
+
+	sb = pick(nb, nt, 0x9e3779b97f4a7c15ULL);
+	sh = pick(nh, nt, 0x9e3779b97f4a7c15ULL);
+	sys = sys_create(nt + 8192);
+	for (r = -1; r < cf->reps; r++) {
+		double a = bvm_entries_once(sys, nb, 10, sb, nt);
+		double b = bvm_entries_once(sys, nb, nb, sb, nt);
+		if (r >= 0) {
+			b10[r] = a;
+			bbig[r] = b;
+			bq[r] = b / a;
+		}
+	}
+	sys_finish(cf, sys, "entries");
+
+	for (r = -1; r < cf->reps; r++) {
+		double a = host_entries_once(nh, 10, sh, nt);
+		double b = host_entries_once(nh, nh, sh, nt);
+		if (r >= 0) {
+			h10[r] = a;
+			hbig[r] = b;
+			hq[r] = b / a;
+		}
+	}
+	free(sb);
+	free(sh);
+
+	/* the ratio is the median of each repetition's own ratio */
+	add_row("entries", "first-touch fault, 10 entries",
+	    median(b10, cf->reps), median(h10, cf->reps), 0, 0);
+	snprintf(label, sizeof(label), "first-touch fault, %lluk entries "
+	    "(host %lluk)", (unsigned long long)nb / 1000,
+	    (unsigned long long)nh / 1000);
+	add_row("entries", label, median(bbig, cf->reps),
+	    median(hbig, cf->reps), 0, 0);
+	snprintf(label, sizeof(label), "ratio %lluk / 10 entries",
+	    (unsigned long long)nb / 1000);
+	add_row("entries", label, median(bq, cf->reps), median(hq, cf->reps),
+	    2.0, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* 7. the memory floor: what zeroing and copying a page cost here */
+
+/*
+ * bench_floor: zero, then copy, each 4 KiB page of a region as large as the
+ * fault and COW benchmarks use (so mostly out of cache), with the C
+ * library's memset and memcpy.  No VM work at all: this is the part of a
+ * zero-fill or copy-on-write fault that neither bsdvm nor the host can
+ * avoid on this machine.
+ */
+static void
+bench_floor(const struct config *cf)
+{
+	void *(*volatile set)(void *, int, size_t) = memset;
+	void *(*volatile cpy)(void *, const void *, size_t) = memcpy;
+	double sz[MAXREPS], sc[MAXREPS];
+	uint64_t len = cf->fault_mb << 20, npg = len / PAGE, i, t0;
+	uint8_t *a, *b;
+	int r;
+
+	a = host_map(len);
+	b = host_map(len);
+	host_touch(a, npg, 1);
+	host_touch(b, npg, 1);
+	for (r = -1; r < cf->reps; r++) {
+		t0 = now_ns();
+		for (i = 0; i < npg; i++)
+			set(b + i * PAGE, 0, PAGE);
+		if (r >= 0)
+			sz[r] = (double)(now_ns() - t0) / (double)npg;
+		t0 = now_ns();
+		for (i = 0; i < npg; i++)
+			cpy(b + i * PAGE, a + i * PAGE, PAGE);
+		if (r >= 0)
+			sc[r] = (double)(now_ns() - t0) / (double)npg;
+	}
+	expect("floor copy", b[len - PAGE], 1);
+	host_unmap(a, len);
+	host_unmap(b, len);
+	add_row("floor", "reference: memset of a cold 4 KiB page", -1,
+	    median(sz, cf->reps), 0, 0);
+	add_row("floor", "reference: memcpy of a cold 4 KiB page", -1,
+	    median(sc, cf->reps), 0, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* the table */
+
+/* fmt_time: a time in ns with a readable unit. */
+static void
+fmt_time(char *buf, size_t len, double ns)
+{
+	if (ns < 0)
+		snprintf(buf, len, "-");
+	else if (ns < 100)
+		snprintf(buf, len, "%.2f ns", ns);
+	else if (ns < 10000)
+		snprintf(buf, len, "%.0f ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1f us", ns / 1000);
+	else
+		snprintf(buf, len, "%.2f ms", ns / 1000000);
+}
+
+/* fmt_value: a row's value: a time, or a ratio. */
+static void
+fmt_value(char *buf, size_t len, const struct row *r, double v)
+{
+	if (v < 0)
+		snprintf(buf, len, "-");
+	else if (r->ratio)
+		snprintf(buf, len, "%.2fx", v);
+	else
+		fmt_time(buf, len, v);
+}
+
+/* print_header: the table's head, as aligned text or as Markdown. */
+static void
+print_header(FILE *fp, int markdown)
+{
+	if (markdown) {
+		fprintf(fp, "| Operation | bsdvm | host | host/bsdvm | "
+		    "target (bsdvm) | met |\n");
+		fprintf(fp, "|---|---:|---:|---:|---:|:---:|\n");
+	} else
+		fprintf(fp, "%-44s %11s %11s %10s %12s %4s\n", "operation",
+		    "bsdvm/op", "host/op", "host/bsdvm", "target", "met");
+}
+
+/* print_row: one row, as aligned text or as Markdown. */
+static void
+print_row(FILE *fp, int markdown, const struct row *r)
+{
+	char b[32], h[32], q[32], t[40], v[32];
+	const char *met;
+
+	fmt_value(b, sizeof(b), r, r->bvm);
+	fmt_value(h, sizeof(h), r, r->host);
+	if (r->ratio || r->host < 0 || r->bvm <= 0)
+		snprintf(q, sizeof(q), "-");
+	else
+		snprintf(q, sizeof(q), "%.2f", r->host / r->bvm);
+	if (r->target <= 0) {
+		snprintf(t, sizeof(t), "-");
+		met = "-";
+	} else {
+		fmt_value(v, sizeof(v), r, r->target);
+		snprintf(t, sizeof(t), "<= %s", v);
+		met = r->bvm <= r->target ? "yes" : "NO";
+	}
+	if (markdown)
+		fprintf(fp, "| %s | %s | %s | %s | %s | %s |\n", r->label, b,
+		    h, q, t, met);
+	else
+		fprintf(fp, "%-44s %11s %11s %10s %12s %4s\n", r->label, b, h,
+		    q, t, met);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The groups, in the order they run; --only takes one of these names. */
+static const struct group {
+	const char *name;
+	void (*fn)(const struct config *);
+} groups[] = {
+	{ "mmap", bench_mmap },
+	{ "fault", bench_fault },
+	{ "cow", bench_cow },
+	{ "fork", bench_fork },
+	{ "read", bench_read },
+	{ "entries", bench_entries },
+	{ "floor", bench_floor },
+	{ NULL, NULL }
+};
+
+/* usage: the options, then exit. */
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: bvm_bench [-qv] [-r reps] [-s fork-MiB] [--only group] "
+	    "[--markdown]\n"
+	    "  -q          quick mode: small sizes (a smoke test)\n"
+	    "  -r reps     timed repetitions; the median is reported "
+	    "(default 5, quick 3)\n"
+	    "  -s MiB      memory touched before the fork benchmark "
+	    "(default 256, quick 32)\n"
+	    "  -v          print bsdvm counters for each group\n"
+	    "  --only g    run one group: mmap fault cow fork read entries "
+	    "floor\n"
+	    "  --markdown  print the table as Markdown\n");
+	exit(2);
+}
+
+/* parse_num: a decimal number in [lo, hi], or usage. */
+static uint64_t
+parse_num(const char *s, uint64_t lo, uint64_t hi)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "bvm_bench: bad number %s (%llu..%llu)\n", s,
+		    (unsigned long long)lo, (unsigned long long)hi);
+		usage();
+	}
+	return v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config cf;
+	int i, reps = 0, g, first;
+	uint64_t fork_mb = 0, t0;
+	double load[1];
+
+	memset(&cf, 0, sizeof(cf));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-q") == 0)
+			cf.quick = 1;
+		else if (strcmp(a, "-v") == 0)
+			cf.verbose = 1;
+		else if (strcmp(a, "--markdown") == 0)
+			cf.markdown = 1;
+		else if (strcmp(a, "-r") == 0 && i + 1 < argc)
+			reps = (int)parse_num(argv[++i], 1, MAXREPS - 1);
+		else if (strcmp(a, "-s") == 0 && i + 1 < argc)
+			fork_mb = parse_num(argv[++i], 1, 16384);
+		else if (strcmp(a, "--only") == 0 && i + 1 < argc) {
+			cf.only = argv[++i];
+			for (g = 0; groups[g].name != NULL; g++)
+				if (strcmp(groups[g].name, cf.only) == 0)
+					break;
+			if (groups[g].name == NULL) {
+				fprintf(stderr, "bvm_bench: no group %s\n",
+				    cf.only);
+				usage();
+			}
+		} else
+			usage();
+	}
+
+	cf.reps = reps != 0 ? reps : cf.quick ? 3 : 5;
+	cf.fork_mb = fork_mb != 0 ? fork_mb : cf.quick ? 32 : 256;
+	cf.mmap_iters = cf.quick ? 5000 : 50000;
+	cf.fault_mb = cf.quick ? 8 : 64;
+	cf.fork_iters = cf.quick ? 50 : 500;
+	cf.redirty_iters = cf.quick ? 2 : 8;
+	cf.hfork_iters = cf.quick ? 3 : 10;
+	cf.read_iters = cf.quick ? 2000000 : 20000000;
+	cf.ent_bvm = cf.quick ? 10000 : 100000;
+	cf.ent_host = cf.quick ? 6000 : 60000;
+	cf.ent_touch = cf.quick ? 2048 : 16384;
+
+	fprintf(stderr, "bvm_bench: %s mode, median of %d (after 1 warm-up), "
+	    "fork size %llu MiB\n", cf.quick ? "quick" : "full", cf.reps,
+	    (unsigned long long)cf.fork_mb);
+	if (getloadavg(load, 1) == 1 && load[0] > 0.5)
+		fprintf(stderr, "bvm_bench: warning: load average %.2f: other "
+		    "work on this machine makes the timings noisy\n", load[0]);
+	for (g = 0; groups[g].name != NULL; g++) {
+		if (cf.only != NULL && strcmp(cf.only, groups[g].name) != 0)
+			continue;
+		fprintf(stderr, "%s:\n", groups[g].name);
+		first = nrows;
+		t0 = now_ns();
+		groups[g].fn(&cf);
+		for (i = first; i < nrows; i++)
+			print_row(stderr, 0, &rows[i]);
+		fprintf(stderr, "  (%.1f s)\n", (double)(now_ns() - t0) / 1e9);
+	}
+	fflush(stderr);
+	print_header(stdout, cf.markdown);
+	for (i = 0; i < nrows; i++)
+		print_row(stdout, cf.markdown, &rows[i]);
+	return 0;
+}
