@@ -28,7 +28,7 @@ struct pmap {
 	uint64_t pm_tlbgen;              /* [atomic] TLB generation */
 	struct soft_tlb_thread *pm_tlbowner; /* [atomic] first TLB user */
 	int pm_tlbmulti;                 /* [atomic] other threads used it */
-	uint64_t pm_resident;            /* [pmaplock] resident pages */
+	uint64_t pm_resident;            /* [pmaplock, atomic to read] */
 	uint64_t pm_wired;               /* [pmaplock] wired pages */
 };
 

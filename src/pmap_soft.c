@@ -493,7 +493,8 @@ pmap_kill_pte(struct pmap *pm, uint64_t *ptep, vaddr_t va)
 	pmap_pv_free(sys, pmap_pv_remove(pg, pm, va));
 	if (pte & PG_W)
 		pm->pm_wired--;
-	pm->pm_resident--;
+	__atomic_store_n(&pm->pm_resident, pm->pm_resident - 1,
+	    __ATOMIC_RELAXED);
 	CNT_INC(sys->uvmexp.pmap_remove);
 }
 
@@ -584,12 +585,14 @@ pmap_soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 			/* a different page: the old mapping goes */
 			pmap_kill_pte(pm, ptep, va);
 			flush = true;
-			pm->pm_resident++;
+			__atomic_store_n(&pm->pm_resident,
+			    pm->pm_resident + 1, __ATOMIC_RELAXED);
 			if (npte & PG_W)
 				pm->pm_wired++;
 		}
 	} else {
-		pm->pm_resident++;
+		__atomic_store_n(&pm->pm_resident, pm->pm_resident + 1,
+		    __ATOMIC_RELAXED);
 		if (npte & PG_W)
 			pm->pm_wired++;
 	}
@@ -675,12 +678,19 @@ remove_l1(struct pmap_soft *pms, uint64_t *l2e, vaddr_t sva, vaddr_t eva,
 	return any;
 }
 
-/* pmap_soft_remove: remove every mapping in [sva, eva). */
+/*
+ * pmap_soft_remove: remove every mapping in [sva, eva).
+ * An empty pmap (a fresh mapping never touched) needs no lock: callers
+ * hold the map's write lock, or the amap lock of the pages they remove, so
+ * no fault can map anything they remove meanwhile.
+ */
 static void
 pmap_soft_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
 	struct bvm_system *sys = pm->pm_sys;
 
+	if (__atomic_load_n(&pm->pm_resident, __ATOMIC_RELAXED) == 0)
+		return;
 	bvm_mutex_enter(&sys->pmaplock);
 	if (pm->pm_resident != 0 &&
 	    pmap_walk_range(PMS(pm), sva, eva, remove_l1, NULL))
