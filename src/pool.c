@@ -98,6 +98,8 @@ pool_get(struct pool *pp, int flags)
 	pi = pp->pr_freelist;
 	pp->pr_freelist = pi->pi_next;
 	pp->pr_nout++;
+	/* the next get takes the new head: bring it in while we work */
+	__builtin_prefetch(pp->pr_freelist, 1);
 	bvm_mutex_exit(&pp->pr_lock);
 	if (flags & PR_ZERO)
 		memset(pi, 0, pp->pr_size);

@@ -117,6 +117,12 @@ uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
 	} else
 		TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
 	sys->uvmexp.free--;
+	/*
+	 * The next allocation takes the next page of this list: start
+	 * bringing its vm_page into the cache now (the lists are LIFO, so
+	 * after a large free it has usually left the cache).
+	 */
+	__builtin_prefetch(TAILQ_NEXT(pg, pageq), 1);
 	bvm_mutex_exit(&sys->fpageqlock);
 
 	KASSERT(pg->pv_list == NULL && pg->wire_count == 0);
