@@ -122,77 +122,59 @@ uvm_io_error(int error)
 }
 
 /*
- * uvm_copyin: copy len bytes at va in vm to buf.
+ * uvm_io: move len bytes between buf and va in vm: into buf for a
+ * PROT_READ access (copyin), out of buf for PROT_WRITE (copyout).
  * => returns 0, EFAULT or ENOMEM; info tells where and why.
  */
-int
-uvm_copyin(struct vmspace *vm, vaddr_t va, void *buf, size_t len,
-    struct bvm_fault_info *info)
+static int
+uvm_io(struct vmspace *vm, vaddr_t va, uint8_t *buf, size_t len,
+    vm_prot_t access, struct bvm_fault_info *info)
 {
 	struct soft_tlb_thread *t = pmap_tlb_self();
-	uint8_t *dst = buf;
 	int error = 0;
 
 	if (__predict_false(t == NULL))
 		return ENOMEM;
 	while (len > 0) {
 		size_t n = MIN(len, PAGE_SIZE - (va & PAGE_MASK));
-		void *p;
+		uint8_t *p;
 
 		pmap_access_enter(t);
-		p = pmap_access(t, vm->vm_map.pmap, va, PROT_READ);
+		p = pmap_access(t, vm->vm_map.pmap, va, access);
 		if (__predict_false(p == NULL)) {
 			pmap_access_exit(t);
-			p = uvm_translate(t, vm, va, PROT_READ, &error);
+			p = uvm_translate(t, vm, va, access, &error);
 			if (p == NULL) {
 				uvm_fault_info(error, va, info);
 				return uvm_io_error(error);
 			}
 		}
-		bvm_copy(dst, p, n);
+		if (access == PROT_READ)
+			bvm_copy(buf, p, n);
+		else
+			bvm_copy(p, buf, n);
 		pmap_access_exit(t);
-		dst += n;
+		buf += n;
 		va += n;
 		len -= n;
 	}
 	return 0;
 }
 
-/*
- * uvm_copyout: copy len bytes from buf to va in vm.
- * => returns 0, EFAULT or ENOMEM; info tells where and why.
- */
+int
+uvm_copyin(struct vmspace *vm, vaddr_t va, void *buf, size_t len,
+    struct bvm_fault_info *info)
+{
+	return uvm_io(vm, va, buf, len, PROT_READ, info);
+}
+
 int
 uvm_copyout(struct vmspace *vm, vaddr_t va, const void *buf, size_t len,
     struct bvm_fault_info *info)
 {
-	struct soft_tlb_thread *t = pmap_tlb_self();
-	const uint8_t *src = buf;
-	int error = 0;
-
-	if (__predict_false(t == NULL))
-		return ENOMEM;
-	while (len > 0) {
-		size_t n = MIN(len, PAGE_SIZE - (va & PAGE_MASK));
-		void *p;
-
-		pmap_access_enter(t);
-		p = pmap_access(t, vm->vm_map.pmap, va, PROT_WRITE);
-		if (__predict_false(p == NULL)) {
-			pmap_access_exit(t);
-			p = uvm_translate(t, vm, va, PROT_WRITE, &error);
-			if (p == NULL) {
-				uvm_fault_info(error, va, info);
-				return uvm_io_error(error);
-			}
-		}
-		bvm_copy(p, src, n);
-		pmap_access_exit(t);
-		src += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+	/* the buffer is only read: PROT_WRITE copies out of it */
+	return uvm_io(vm, va, (uint8_t *)(uintptr_t)buf, len, PROT_WRITE,
+	    info);
 }
 
 /*

@@ -42,6 +42,21 @@ align_addr(vaddr_t *addr, vsize_t *size, vsize_t *pageoff)
 }
 
 /*
+ * uvm_prot_check: the protection rules mmap and mprotect share: no bits
+ * beyond R|W|X (EINVAL), and W^X (ENOTSUP) unless the system allows it.
+ */
+static int
+uvm_prot_check(struct bvm_system *sys, int prot)
+{
+	if (prot & ~PROT_MASK)
+		return EINVAL;
+	if ((prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC) &&
+	    !sys->wxallowed)
+		return ENOTSUP;
+	return 0;
+}
+
+/*
  * uvm_mmapanon: map anonymous memory for sys_mmap.
  * => *addr: the hint, or the exact address with MAP_FIXED.
  * => returns 0 and *addr, or ENOMEM.
@@ -84,11 +99,8 @@ sys_mmap(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot, int flags,
 	int error;
 
 	CNT_INC(sys->uvmexp.mmap_calls);
-	if (prot & ~PROT_MASK)
-		return EINVAL;
-	if ((prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC) &&
-	    !sys->wxallowed)
-		return ENOTSUP;
+	if ((error = uvm_prot_check(sys, prot)) != 0)
+		return error;
 	if ((unsigned)flags & ~(unsigned)BVM_MAP_FLAGMASK)
 		return EINVAL;
 	if ((flags & (BVM_MAP_SHARED | BVM_MAP_PRIVATE)) ==
@@ -209,13 +221,11 @@ sys_mprotect(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot)
 	struct bvm_system *sys = map->sys;
 	vsize_t pageoff;
 	vaddr_t end;
+	int error;
 
 	CNT_INC(sys->uvmexp.mprotect_calls);
-	if (prot & ~PROT_MASK)
-		return EINVAL;
-	if ((prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC) &&
-	    !sys->wxallowed)
-		return ENOTSUP;
+	if ((error = uvm_prot_check(sys, prot)) != 0)
+		return error;
 	if (align_addr(&addr, &size, &pageoff) != 0)
 		return EINVAL;
 	if (addr > UINT64_MAX - size)

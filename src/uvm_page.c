@@ -76,6 +76,24 @@ PHYS_TO_VM_PAGE(struct bvm_system *sys, paddr_t pa)
 }
 
 /*
+ * uvm_pagedequeue: take a page off the active or inactive queue.
+ * => pageqlock held.
+ */
+static void
+uvm_pagedequeue(struct bvm_system *sys, struct vm_page *pg)
+{
+	MUTEX_ASSERT_LOCKED(&sys->pageqlock);
+	if (PG_FLAGS(pg) & PQ_ACTIVE) {
+		TAILQ_REMOVE(&sys->page_active, pg, pageq);
+		sys->uvmexp.active--;
+	} else if (PG_FLAGS(pg) & PQ_INACTIVE) {
+		TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
+		sys->uvmexp.inactive--;
+	}
+	atomic_clearbits_int(&pg->pg_flags, PQ_QUEUEMASK);
+}
+
+/*
  * uvm_pagealloc: allocate a frame for an object or an anon (or neither).
  * => if obj or anon is given, its lock must be held; the page is returned
  *    owned by it, busy (PG_BUSY|PG_FAKE cleared for zeroed pages), and on
@@ -162,13 +180,7 @@ uvm_pagefree(struct bvm_system *sys, struct vm_page *pg)
 
 	if (PG_FLAGS(pg) & PQ_QUEUEMASK || pg->wire_count != 0) {
 		bvm_mutex_enter(&sys->pageqlock);
-		if (PG_FLAGS(pg) & PQ_ACTIVE) {
-			TAILQ_REMOVE(&sys->page_active, pg, pageq);
-			sys->uvmexp.active--;
-		} else if (PG_FLAGS(pg) & PQ_INACTIVE) {
-			TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
-			sys->uvmexp.inactive--;
-		}
+		uvm_pagedequeue(sys, pg);
 		if (pg->wire_count != 0) {
 			pg->wire_count = 0;
 			sys->uvmexp.wired--;
@@ -197,14 +209,7 @@ uvm_pagewire(struct bvm_system *sys, struct vm_page *pg)
 {
 	bvm_mutex_enter(&sys->pageqlock);
 	if (pg->wire_count == 0) {
-		if (PG_FLAGS(pg) & PQ_ACTIVE) {
-			TAILQ_REMOVE(&sys->page_active, pg, pageq);
-			sys->uvmexp.active--;
-		} else if (PG_FLAGS(pg) & PQ_INACTIVE) {
-			TAILQ_REMOVE(&sys->page_inactive, pg, pageq);
-			sys->uvmexp.inactive--;
-		}
-		atomic_clearbits_int(&pg->pg_flags, PQ_QUEUEMASK);
+		uvm_pagedequeue(sys, pg);
 		sys->uvmexp.wired++;
 	}
 	pg->wire_count++;
