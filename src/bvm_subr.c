@@ -117,18 +117,6 @@ bvm_rw_enter_write(struct bvm_rwlock *l)
 #endif
 }
 
-bool
-bvm_rw_tryenter_write(struct bvm_rwlock *l)
-{
-	if (pthread_rwlock_trywrlock(&l->rw) != 0)
-		return false;
-#ifdef BVM_DEBUG
-	__atomic_store_n(&l->writer, pthread_self(), __ATOMIC_RELAXED);
-	__atomic_store_n(&l->wheld, 1, __ATOMIC_RELAXED);
-#endif
-	return true;
-}
-
 void
 bvm_rw_exit_read(struct bvm_rwlock *l)
 {

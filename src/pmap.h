@@ -195,11 +195,6 @@ pmap_resident_count(struct pmap *pm)
 {
 	return __atomic_load_n(&pm->pm_resident, __ATOMIC_RELAXED);
 }
-static inline void
-pmap_update(struct pmap *pm)
-{
-	(void)pm;  /* soft pmap: changes are visible at once */
-}
 
 /* per-page calls go through the system's pmap ops */
 void pmap_page_protect(struct bvm_system *, struct vm_page *, vm_prot_t);

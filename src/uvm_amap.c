@@ -375,21 +375,18 @@ amap_splitref(struct vm_aref *origref, struct vm_aref *splitref,
  *   - otherwise: a new amap over the same lock, whose slots point at the
  *     same anons (their reference counts go up); the old amap loses this
  *     entry's reference.
- * The whole entry is copied (no chunking: docs/design.md).
+ * The whole entry is copied: bsdvm does not chunk large amaps as
+ * OpenBSD does (docs/design.md), so no range or canchunk argument.
  * => map must be write-locked.
  * => returns 0 or ENOMEM (the entry is unchanged).
  */
 int
-amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,
-    vaddr_t startva, vaddr_t endva)
+amap_copy(struct vm_map *map, struct vm_map_entry *entry)
 {
 	struct bvm_system *sys = map->sys;
 	struct vm_amap *amap, *srcamap;
 	int nslots, i, slot, off;
 
-	(void)flags;
-	(void)startva;
-	(void)endva;
 	RW_ASSERT_WRLOCK(&map->lock);
 	KASSERT(UVM_ET_ISNEEDSCOPY(entry));
 	nslots = AMAP_B2SLOT(entry->end - entry->start);

@@ -26,10 +26,6 @@ struct vm_aref {
 #define AMAP_SHARED 0x1 /* amap is shared (MAP_SHARED or INHERIT_SHARE) */
 #define AMAP_REFALL 0x2 /* amap_ref/unref: the whole amap */
 
-/* amap_copy flags */
-#define AMAP_COPY_NOWAIT   0x1
-#define AMAP_COPY_CANCHUNK 0x2
-
 struct vm_amap *amap_alloc(struct bvm_system *sys, vsize_t sz, int flags);
 void amap_free(struct vm_amap *amap);
 struct vm_anon *amap_lookup(struct vm_aref *aref, vaddr_t offset);
@@ -40,8 +36,7 @@ void amap_add(struct vm_aref *aref, vaddr_t offset, struct vm_anon *anon,
 void amap_unadd(struct vm_aref *aref, vaddr_t offset);
 void amap_ref(struct vm_amap *amap, int slotoff, int slotlen, int flags);
 void amap_unref(struct vm_amap *amap, int slotoff, int slotlen, bool all);
-int amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,
-    vaddr_t startva, vaddr_t endva);
+int amap_copy(struct vm_map *map, struct vm_map_entry *entry);
 int amap_cow_now(struct vm_map *map, struct vm_map_entry *entry);
 int amap_splitref(struct vm_aref *origref, struct vm_aref *splitref,
     vaddr_t offset);

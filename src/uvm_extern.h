@@ -150,7 +150,6 @@ void bvm_rw_init(struct bvm_rwlock *);
 void bvm_rw_destroy(struct bvm_rwlock *);
 void bvm_rw_enter_read(struct bvm_rwlock *);
 void bvm_rw_enter_write(struct bvm_rwlock *);
-bool bvm_rw_tryenter_write(struct bvm_rwlock *);
 void bvm_rw_exit_read(struct bvm_rwlock *);
 void bvm_rw_exit_write(struct bvm_rwlock *);
 bool bvm_rw_write_held(struct bvm_rwlock *);

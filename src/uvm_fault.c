@@ -119,9 +119,7 @@ uvm_fault_check(struct uvm_faultctx *flt, int fault_type)
 			error = 0;
 			if (uvm_map_lookup_entry(map, flt->va, &entry) &&
 			    UVM_ET_ISNEEDSCOPY(entry)) {
-				error = amap_copy(map, entry,
-				    AMAP_COPY_NOWAIT | AMAP_COPY_CANCHUNK,
-				    flt->va, flt->va + PAGE_SIZE);
+				error = amap_copy(map, entry);
 				if (error == 0)
 					CNT_INC(sys->uvmexp.flt_amcopy);
 			}
@@ -380,12 +378,4 @@ uvm_fault_unwire_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 		if (pmap_unwire(map->pmap, va))
 			uvm_pageunwire(sys, PHYS_TO_VM_PAGE(sys, pa));
 	}
-}
-
-void
-uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
-{
-	vm_map_lock_read(map);
-	uvm_fault_unwire_locked(map, start, end);
-	vm_map_unlock_read(map);
 }

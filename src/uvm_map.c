@@ -681,7 +681,7 @@ uvm_mapanon(struct vm_map *map, vaddr_t *addr, vsize_t sz, vsize_t align,
 			goto fail;
 		}
 		if (flags & UVM_FLAG_UNMAP)
-			uvm_unmap_remove(map, va, va + sz, &dead, false);
+			uvm_unmap_remove(map, va, va + sz, &dead);
 		else if (!uvm_map_isavail(map, va, sz)) {
 			error = ENOMEM;
 			goto fail;
@@ -732,12 +732,11 @@ fail:
  */
 void
 uvm_unmap_remove(struct vm_map *map, vaddr_t start, vaddr_t end,
-    struct uvm_map_deadq *dead, bool remove_holes)
+    struct uvm_map_deadq *dead)
 {
 	struct vmspace *vm = (struct vmspace *)map;
 	struct vm_map_entry *entry, *next;
 
-	(void)remove_holes;
 	RW_ASSERT_WRLOCK(&map->lock);
 	if (uvm_map_lookup_entry(map, start, &entry))
 		UVM_MAP_CLIP_START(map, entry, start);
@@ -794,7 +793,7 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 
 	DEADQ_INIT(&dead);
 	vm_map_lock(map);
-	uvm_unmap_remove(map, start, end, &dead, false);
+	uvm_unmap_remove(map, start, end, &dead);
 	vm_map_unlock(map);
 	uvm_unmap_detach(map, &dead);
 	return 0;
@@ -1084,7 +1083,7 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
 		if (UVM_ET_ISNEEDSCOPY(entry) &&
 		    ((entry->protection & PROT_WRITE) ||
 		    entry->object == NULL)) {
-			error = amap_copy(map, entry, 0, start, end);
+			error = amap_copy(map, entry);
 			if (error) {
 				vm_map_unlock(map);
 				uvm_map_pageable(map, start, end, true);
@@ -1351,8 +1350,7 @@ uvmspace_fork(struct vmspace *vm1, struct vmspace **vm2p)
 
 		case MAP_INHERIT_SHARE:
 			if (UVM_ET_ISNEEDSCOPY(old_entry)) {
-				error = amap_copy(old_map, old_entry, 0,
-				    old_entry->start, old_entry->end);
+				error = amap_copy(old_map, old_entry);
 				if (error)
 					goto fail;
 			}
@@ -1392,8 +1390,7 @@ uvmspace_fork(struct vmspace *vm1, struct vmspace **vm2p)
 				 * second reference, so every sharer's
 				 * mapping of them loses write access.
 				 */
-				error = amap_copy(new_map, new_entry, 0,
-				    new_entry->start, new_entry->end);
+				error = amap_copy(new_map, new_entry);
 				if (error == 0 && VM_MAPENT_ISWIRED(old_entry))
 					error = amap_cow_now(new_map,
 					    new_entry);

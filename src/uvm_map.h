@@ -55,7 +55,6 @@ struct vm_map_entry {
 #define UVM_ET_OBJ         0x0001 /* has a uvm_object */
 #define UVM_ET_COPYONWRITE 0x0004 /* private: copy on write */
 #define UVM_ET_NEEDSCOPY   0x0008 /* amap must be copied before writing */
-#define UVM_ET_HOLE        0x0010 /* no backing: reserved (unused yet) */
 #define UVM_ET_NOFAULT     0x0020 /* faults return EFAULT */
 #define UVM_ET_STACK       0x0040 /* MAP_STACK */
 #define UVM_ET_WC          0x0080
@@ -163,7 +162,7 @@ int uvm_mapanon(struct vm_map *map, vaddr_t *addr, vsize_t sz, vsize_t align,
 int uvm_map_mkentry(struct vm_map *map, vaddr_t start, vsize_t sz,
     int flags, struct vm_map_entry **entryp);
 void uvm_unmap_remove(struct vm_map *map, vaddr_t start, vaddr_t end,
-    struct uvm_map_deadq *dead, bool remove_holes);
+    struct uvm_map_deadq *dead);
 void uvm_unmap_detach(struct vm_map *map, struct uvm_map_deadq *dead);
 int uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end);
 bool uvm_map_checkallmapped(struct vm_map *map, vaddr_t start, vaddr_t end);

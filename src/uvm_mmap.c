@@ -205,7 +205,7 @@ sys_munmap(struct vmspace *vm, vaddr_t addr, vsize_t size)
 		vm_map_unlock(map);
 		return EINVAL;
 	}
-	uvm_unmap_remove(map, addr, addr + size, &dead, false);
+	uvm_unmap_remove(map, addr, addr + size, &dead);
 	vm_map_unlock(map);
 	uvm_unmap_detach(map, &dead);
 	return 0;

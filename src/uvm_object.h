@@ -24,7 +24,6 @@ struct uvm_object {
 
 /* pgo_get flags */
 #define PGO_LOCKED 0x01 /* don't sleep; return only resident pages */
-#define PGO_SYNCIO 0x02
 
 struct uvm_pagerops {
 	void (*pgo_reference)(struct uvm_object *);

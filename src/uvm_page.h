@@ -85,7 +85,6 @@ PG_FLAGS_SET(struct vm_page *pg, uint32_t flags)
 
 /* uvm_pagealloc flags */
 #define UVM_PGA_ZERO    0x0001  /* page must be zeroed */
-#define UVM_PGA_USERESERVE 0x0002 /* may dip below the reserve (unused) */
 
 /* uvm_pglistalloc flags */
 #define UVM_PLA_ZERO    BVM_PLA_ZERO
