@@ -190,7 +190,9 @@ uvm_map_entry_unlink(struct vm_map *map, struct vm_map_entry *entry)
  * ------------------------------------------------------------------- */
 
 /*
- * uvm_mapent_alloc: a zeroed map entry.
+ * uvm_mapent_alloc: a map entry, its fields unset but `flags` (where it
+ * came from): every caller fills in all of them (uvm_map_mkentry, or
+ * uvm_mapent_copy), and linking sets the tree and space fields.
  * => maps that must not sleep (VM_MAP_INTRSAFE) take entries from the
  *    static reserve; other maps from the user (or kernel) entry pool.
  * => flags: PR_NOFAIL for allocations that cannot fail (clipping).
@@ -220,7 +222,6 @@ uvm_mapent_alloc(struct vm_map *map, int flags)
 	}
 	if (me == NULL)
 		return NULL;
-	memset(me, 0, sizeof(*me));
 	me->flags = eflags;
 	CNT_INC(sys->uvmexp.map_entries);
 	return me;
@@ -749,7 +750,9 @@ uvm_unmap_remove(struct vm_map *map, vaddr_t start, vaddr_t end,
 			uvm_fault_unwire_locked(map, entry->start, entry->end);
 			entry->wired_count = 0;
 		}
-		pmap_remove(map->pmap, entry->start, entry->end);
+		/* with neither amap nor object nothing can be mapped */
+		if (entry->aref.ar_amap != NULL || entry->object != NULL)
+			pmap_remove(map->pmap, entry->start, entry->end);
 		if ((map->flags & VM_MAP_ISVMSPACE) &&
 		    uvm_mapent_isdata(entry))
 			vm->vm_dused -= uvmspace_dused(map, entry->start,
