@@ -181,17 +181,25 @@ rnd(uint64_t *s)
 /* ------------------------------------------------------------------ */
 /* bsdvm helpers */
 
-/* sys_create: a system of npages frames, with default parameters. */
+/* sys_create_flags: a system of npages frames with the given flags. */
 static struct bvm_system *
-sys_create(uint64_t npages)
+sys_create_flags(uint64_t npages, unsigned flags)
 {
 	struct bvm_params p;
 	struct bvm_system *sys;
 
 	bvm_params_init(&p);
 	p.npages = npages;
+	p.flags = flags;
 	CHK(bvm_system_create(&p, &sys));
 	return sys;
+}
+
+/* sys_create: a system of npages frames, with default parameters. */
+static struct bvm_system *
+sys_create(uint64_t npages)
+{
+	return sys_create_flags(npages, 0);
 }
 
 /* print_stats: the counters that explain the timings (-v). */
@@ -527,36 +535,46 @@ host_first_touch(uint64_t len, uint64_t times)
 static void
 bench_fault(const struct config *cf)
 {
-	double sw[MAXREPS], sf[MAXREPS], ss[MAXREPS], hw[MAXREPS], hs[MAXREPS];
-	struct bvm_system *sys;
-	struct bvm_vmspace *vm;
+	double sw[MAXREPS], sf[MAXREPS], ss[MAXREPS], sz[MAXREPS];
+	double hw[MAXREPS], hs[MAXREPS];
+	struct bvm_system *sys, *zsys;
+	struct bvm_vmspace *vm, *zvm;
 	uint64_t len = cf->fault_mb << 20, ns = len / SMALL_AREA;
 	int r;
 
 	sys = sys_create(len / PAGE + 4096);
 	CHK(bvm_vmspace_create(sys, &vm));
+	/* the same, with the page-zeroing thread (BVM_SYS_PAGEZERO) */
+	zsys = sys_create_flags(len / PAGE + 4096, BVM_SYS_PAGEZERO);
+	CHK(bvm_vmspace_create(zsys, &zvm));
 	for (r = -1; r < cf->reps; r++) {
 		double a = bvm_first_touch(vm, len, 1, 0);
 		double b = bvm_first_touch(vm, len, 1, 1);
 		double c = bvm_first_touch(vm, SMALL_AREA, ns, 0);
+		double z = bvm_first_touch(zvm, len, 1, 0);
 		double ha = host_first_touch(len, 1);
 		double hc = host_first_touch(SMALL_AREA, ns);
 		if (r >= 0) {
 			sw[r] = a;
 			sf[r] = b;
 			ss[r] = c;
+			sz[r] = z;
 			hw[r] = ha;
 			hs[r] = hc;
 		}
 	}
 	bvm_vmspace_destroy(vm);
 	sys_finish(cf, sys, "fault");
+	bvm_vmspace_destroy(zvm);
+	sys_finish(cf, zsys, "fault (zeroing thread)");
 	add_row("fault", "first-touch fault (bvm_write 1 B/page)",
 	    median(sw, cf->reps), median(hw, cf->reps), 250, 0);
 	add_row("fault", "first-touch fault (bvm_fault only)",
 	    median(sf, cf->reps), median(hw, cf->reps), 250, 0);
 	add_row("fault", "first-touch fault, 1 MiB areas (warm frames)",
 	    median(ss, cf->reps), median(hs, cf->reps), 250, 0);
+	add_row("fault", "first-touch fault, page-zeroing thread on",
+	    median(sz, cf->reps), median(hw, cf->reps), 250, 0);
 }
 
 /* ------------------------------------------------------------------ */

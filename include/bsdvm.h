@@ -120,6 +120,7 @@ struct bvm_vmspace; /* one address space: a vm_map and its pmap */
 /* bvm_params.flags */
 #define BVM_SYS_CHECK    0x1 /* run the invariant checker after every op */
 #define BVM_SYS_WXALLOWED 0x2 /* allow PROT_WRITE|PROT_EXEC (else ENOTSUP) */
+#define BVM_SYS_PAGEZERO 0x4 /* a thread zeroes free frames ahead of use */
 
 /* bvm_pglist_alloc() flags (uvm_pglistalloc's UVM_PLA_*). */
 #define BVM_PLA_ZERO 0x1 /* pages are zeroed */

@@ -59,7 +59,8 @@ bvm_system_create(const struct bvm_params *p, struct bvm_system **out)
 		p = &defaults;
 	}
 	if (p->pmap != BVM_PMAP_SOFT ||
-	    (p->flags & ~(unsigned)(BVM_SYS_CHECK | BVM_SYS_WXALLOWED)))
+	    (p->flags & ~(unsigned)(BVM_SYS_CHECK | BVM_SYS_WXALLOWED |
+	    BVM_SYS_PAGEZERO)))
 		return EINVAL;
 	if (p->anon_mode == BVM_ANON_MACH)
 		return ENOTSUP;
@@ -88,6 +89,11 @@ bvm_system_create(const struct bvm_params *p, struct bvm_system **out)
 	uvm_map_init(sys);
 	amap_init(sys);
 	uvm_anon_init(sys);
+	if ((p->flags & BVM_SYS_PAGEZERO) &&
+	    (error = uvm_pagezero_start(sys)) != 0) {
+		bvm_system_destroy(sys);
+		return error == EAGAIN ? ENOMEM : error;
+	}
 	*out = sys;
 	return 0;
 }
@@ -99,6 +105,7 @@ bvm_system_destroy(struct bvm_system *sys)
 
 	if (sys == NULL)
 		return;
+	uvm_pagezero_stop(sys);
 	/* vmspaces the embedder left behind go now, with their memory */
 	while ((vm = LIST_FIRST(&sys->vmspaces)) != NULL) {
 		vm->vm_refcnt = 1;

@@ -403,10 +403,11 @@ chk_freelists(struct chk *c, struct bvm_system *sys)
 	return 0;
 }
 
-int
-uvm_system_sanity(struct bvm_system *sys, char *msg, size_t msglen)
+/* S2-S4.  => quiescent system */
+static int
+chk_system(struct chk *c0, struct bvm_system *sys)
 {
-	struct chk c = { msg, msglen, 0 };
+	struct chk c = *c0;
 	struct vmspace *vm;
 	struct vm_amap *amap;
 	struct vm_map_entry *e;
@@ -415,13 +416,6 @@ uvm_system_sanity(struct bvm_system *sys, char *msg, size_t msglen)
 	uint64_t owned = 0, active = 0, inactive = 0, wired = 0, pglist = 0;
 	int error = 0, s, j;
 
-	if (msg != NULL && msglen > 0)
-		msg[0] = '\0';
-	LIST_FOREACH(vm, &sys->vmspaces, vm_list)
-		if ((error = uvm_vmspace_sanity(vm, msg, msglen)) != 0)
-			return error;
-	if ((error = chk_freelists(&c, sys)) != 0)
-		return error;
 
 	/* S2: references to each amap, from every map */
 	LIST_FOREACH(amap, &sys->amaps, am_list)
@@ -572,5 +566,33 @@ uvm_system_sanity(struct bvm_system *sys, char *msg, size_t msglen)
 out:
 	free(amaps);
 	free(anons);
+	return error;
+}
+
+/*
+ * uvm_system_sanity: V1-V6 on every vmspace, then S1-S4.
+ * => no other thread may use the system meanwhile (the zeroing thread is
+ *    held off).  => returns 0, or EFAULT with a message.
+ */
+int
+uvm_system_sanity(struct bvm_system *sys, char *msg, size_t msglen)
+{
+	struct chk c = { msg, msglen, 0 };
+	struct vmspace *vm;
+	int error;
+
+	if (msg != NULL && msglen > 0)
+		msg[0] = '\0';
+	LIST_FOREACH(vm, &sys->vmspaces, vm_list)
+		if ((error = uvm_vmspace_sanity(vm, msg, msglen)) != 0)
+			return error;
+	/* the zeroing thread must not hold frames off the lists meanwhile */
+	if (sys->zero_running)
+		pthread_mutex_lock(&sys->zero_mtx);
+	error = chk_freelists(&c, sys);
+	if (error == 0)
+		error = chk_system(&c, sys);
+	if (sys->zero_running)
+		pthread_mutex_unlock(&sys->zero_mtx);
 	return error;
 }

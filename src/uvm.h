@@ -70,6 +70,14 @@ struct bvm_system {
 	struct pglist page_free_zero;  /* [F] free and zeroed */
 	struct pglist page_free_dirty; /* [F] free, contents unknown */
 
+	/* the page-zeroing thread (BVM_SYS_PAGEZERO) */
+	pthread_t zero_thread;         /* [I] */
+	bool zero_running;             /* [I] */
+	pthread_mutex_t zero_mtx;      /* held while frames are off the lists */
+	pthread_cond_t zero_cv;        /* [fpageqlock] wakes the thread */
+	bool zero_stop;                /* [fpageqlock] */
+	bool zero_idle;                /* [fpageqlock] the thread waits */
+
 	struct bvm_mutex pageqlock;    /* paging queues */
 	struct pglist page_active;     /* [Q] */
 	struct pglist page_inactive;   /* [Q] */

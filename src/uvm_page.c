@@ -196,8 +196,120 @@ uvm_pagefree(struct bvm_system *sys, struct vm_page *pg)
 	PG_FLAGS_SET(pg, PG_FREE);
 	TAILQ_INSERT_HEAD(&sys->page_free_dirty, pg, pageq);
 	sys->uvmexp.free++;
+	if (sys->zero_idle) {
+		sys->zero_idle = false;
+		pthread_cond_signal(&sys->zero_cv);
+	}
 	bvm_mutex_exit(&sys->fpageqlock);
 	CNT_INC(sys->uvmexp.pages_free);
+}
+
+/*
+ * The page-zeroing thread (OpenBSD's uvm_pageidlezero, in a thread of its
+ * own): it takes frames off the dirty free list a batch at a time, zeroes
+ * them outside the lock, and puts them on the zero list, so that zero-fill
+ * faults find zeroed frames (pga_zerohit) instead of zeroing on demand.
+ * Frames being zeroed are on no list and not counted free; zero_mtx is
+ * held meanwhile, so the system checker can wait for a consistent state.
+ */
+#define PAGEZERO_BATCH 16
+
+static void *
+uvm_pagezero_thread(void *arg)
+{
+	struct bvm_system *sys = arg;
+	struct vm_page *batch[PAGEZERO_BATCH];
+	int i, n;
+
+	for (;;) {
+		pthread_mutex_lock(&sys->zero_mtx);
+		bvm_mutex_enter(&sys->fpageqlock);
+		while (!sys->zero_stop &&
+		    TAILQ_EMPTY(&sys->page_free_dirty)) {
+			sys->zero_idle = true;
+			pthread_mutex_unlock(&sys->zero_mtx);
+			/* the condition variable needs the raw mutex */
+#ifdef BVM_DEBUG
+			__atomic_store_n(&sys->fpageqlock.held, 0,
+			    __ATOMIC_RELAXED);
+#endif
+			pthread_cond_wait(&sys->zero_cv, &sys->fpageqlock.mtx);
+#ifdef BVM_DEBUG
+			__atomic_store_n(&sys->fpageqlock.owner, pthread_self(),
+			    __ATOMIC_RELAXED);
+			__atomic_store_n(&sys->fpageqlock.held, 1,
+			    __ATOMIC_RELAXED);
+#endif
+			bvm_mutex_exit(&sys->fpageqlock);
+			pthread_mutex_lock(&sys->zero_mtx);
+			bvm_mutex_enter(&sys->fpageqlock);
+		}
+		if (sys->zero_stop) {
+			bvm_mutex_exit(&sys->fpageqlock);
+			pthread_mutex_unlock(&sys->zero_mtx);
+			return NULL;
+		}
+		for (n = 0; n < PAGEZERO_BATCH; n++) {
+			struct vm_page *pg = TAILQ_FIRST(&sys->page_free_dirty);
+			if (pg == NULL)
+				break;
+			TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
+			sys->uvmexp.free--;
+			batch[n] = pg;
+		}
+		bvm_mutex_exit(&sys->fpageqlock);
+
+		for (i = 0; i < n; i++)
+			memset(uvm_phys_to_host(sys, batch[i]->phys_addr), 0,
+			    PAGE_SIZE);
+
+		bvm_mutex_enter(&sys->fpageqlock);
+		for (i = 0; i < n; i++) {
+			PG_FLAGS_SET(batch[i], PG_FREE | PG_ZERO);
+			TAILQ_INSERT_TAIL(&sys->page_free_zero, batch[i], pageq);
+		}
+		sys->uvmexp.free += (uint64_t)n;
+		sys->uvmexp.zeropages += (uint64_t)n;
+		bvm_mutex_exit(&sys->fpageqlock);
+		pthread_mutex_unlock(&sys->zero_mtx);
+	}
+}
+
+/* uvm_pagezero_start: start the thread.  => returns 0 or an errno */
+int
+uvm_pagezero_start(struct bvm_system *sys)
+{
+	int error;
+
+	pthread_mutex_init(&sys->zero_mtx, NULL);
+	pthread_cond_init(&sys->zero_cv, NULL);
+	sys->zero_stop = false;
+	sys->zero_idle = false;
+	error = pthread_create(&sys->zero_thread, NULL, uvm_pagezero_thread,
+	    sys);
+	if (error != 0) {
+		pthread_cond_destroy(&sys->zero_cv);
+		pthread_mutex_destroy(&sys->zero_mtx);
+		return error;
+	}
+	sys->zero_running = true;
+	return 0;
+}
+
+/* uvm_pagezero_stop: stop the thread and wait for it */
+void
+uvm_pagezero_stop(struct bvm_system *sys)
+{
+	if (!sys->zero_running)
+		return;
+	bvm_mutex_enter(&sys->fpageqlock);
+	sys->zero_stop = true;
+	pthread_cond_signal(&sys->zero_cv);
+	bvm_mutex_exit(&sys->fpageqlock);
+	pthread_join(sys->zero_thread, NULL);
+	pthread_cond_destroy(&sys->zero_cv);
+	pthread_mutex_destroy(&sys->zero_mtx);
+	sys->zero_running = false;
 }
 
 /*
