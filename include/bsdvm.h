@@ -141,6 +141,12 @@ struct bvm_params {
 /*
  * bvm_params_init: fill in the defaults: 16384 frames, UVM amaps, the
  * software pmap, unlimited data, 64 KiB memlock, no flags.
+ *
+ * Flags: BVM_SYS_CHECK runs the invariant checker after every operation
+ * (debug builds; panics on a violation).  BVM_SYS_WXALLOWED allows mappings
+ * both writable and executable.  BVM_SYS_PAGEZERO starts a thread that
+ * zeroes freed frames ahead of use, so zero-fill faults do not (stopped by
+ * bvm_system_destroy).
  */
 BVM_EXPORT void bvm_params_init(struct bvm_params *p);
 
