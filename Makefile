@@ -4,8 +4,9 @@
 #   make test    build, and run every test (unit, API, stress, CLI)
 #
 # Other targets: asan (tests under ASan+UBSan), tsan (threaded tests under
-# ThreadSanitizer), bench (benchmark vs the host kernel, release build),
-# install (PREFIX=/usr/local), clean.  Debian packages the build needs are
+# ThreadSanitizer), clang (build with clang, -Werror, and run the tests),
+# bench (benchmark vs the host kernel, release build), install
+# (PREFIX=/usr/local), clean.  Debian packages the build needs are
 # installed by scripts/deps.sh (as root) or named for you to install.
 
 BUILD   ?= build
@@ -13,7 +14,7 @@ JOBS    ?= 2
 PREFIX  ?= /usr/local
 CMAKE   := cmake
 
-.PHONY: all deps build run test asan tsan bench install clean
+.PHONY: all deps build run test asan tsan clang bench install clean
 
 all: build
 
@@ -51,6 +52,13 @@ tsan: deps build-tsan/CMakeCache.txt
 	@$(CMAKE) --build build-tsan -j$(JOBS) --target bvm_tests
 	TSAN_OPTIONS=halt_on_error=1 ./build-tsan/bvm_tests thread
 
+build-clang/CMakeCache.txt: | deps
+	@CC=clang $(CMAKE) -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug >/dev/null
+
+clang: deps build-clang/CMakeCache.txt
+	@$(CMAKE) --build build-clang -j$(JOBS) -- --no-print-directory
+	./build-clang/bvm_tests
+
 build-release/CMakeCache.txt: | deps
 	@$(CMAKE) -S . -B build-release -DCMAKE_BUILD_TYPE=Release \
 	    -DBVM_DEBUG=OFF >/dev/null
@@ -63,4 +71,4 @@ install: build
 	$(CMAKE) --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan build-release
+	rm -rf $(BUILD) build-asan build-tsan build-clang build-release
