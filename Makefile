@@ -52,10 +52,11 @@ tsan: deps build-tsan/CMakeCache.txt
 	@$(CMAKE) --build build-tsan -j$(JOBS) --target bvm_tests
 	TSAN_OPTIONS=halt_on_error=1 ./build-tsan/bvm_tests thread
 
-build-clang/CMakeCache.txt: | deps
+build-clang/CMakeCache.txt:
+	@sh scripts/deps.sh clang
 	@CC=clang $(CMAKE) -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug >/dev/null
 
-clang: deps build-clang/CMakeCache.txt
+clang: build-clang/CMakeCache.txt
 	@$(CMAKE) --build build-clang -j$(JOBS) -- --no-print-directory
 	./build-clang/bvm_tests
 

@@ -7,7 +7,12 @@ pkg-config --version >/dev/null 2>&1 || need="$need pkg-config"
 pkg-config --exists libbsd-overlay 2>/dev/null || need="$need libbsd-dev"
 command -v cmake >/dev/null 2>&1 || need="$need cmake"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
-command -v clang >/dev/null 2>&1 || need="$need clang"
+# extra tools, only for the targets that name them
+for extra in "$@"; do
+	case "$extra" in
+	clang) command -v clang >/dev/null 2>&1 || need="$need clang" ;;
+	esac
+done
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
 	echo "deps: installing$need"
