@@ -494,9 +494,10 @@ bvm_regions(struct bvm_vmspace *bvm, int (*fn)(const struct bvm_region *,
 			r.flags |= BVM_REGION_STACK;
 		if (entry->etype & UVM_ET_CONCEAL)
 			r.flags |= BVM_REGION_CONCEAL;
-		for (va = entry->start; va < entry->end; va += PAGE_SIZE)
-			if (pmap_extract(map->pmap, va, NULL))
-				r.resident++;
+		for (va = entry->start; va < entry->end; va += 32 * PAGE_SIZE)
+			r.resident += (uint64_t)__builtin_popcount(
+			    pmap_mapped_mask(map->pmap, va,
+			    (int)MIN(32, atop(entry->end - va))));
 		if (entry->aref.ar_amap != NULL) {
 			struct vm_amap *amap = entry->aref.ar_amap;
 			amap_lock(amap);
