@@ -369,12 +369,20 @@ bvm_pglist_free(struct bvm_system *sys, const uint64_t *pas, uint64_t npages)
 
 	if (sys == NULL || (pas == NULL && npages != 0))
 		return EINVAL;
-	/* refuse the whole call if any frame is not ours to free */
+	/*
+	 * Refuse the whole call if any frame is not ours to free, or named
+	 * twice: the flag is cleared as each is checked (so a second mention
+	 * fails), and put back on every frame checked if one fails.
+	 */
 	for (i = 0; i < npages; i++) {
 		pg = PHYS_TO_VM_PAGE(sys, pas[i]);
 		if (pg == NULL || (pas[i] & PAGE_MASK) ||
-		    !(PG_FLAGS(pg) & PG_PGLIST))
+		    !(PG_FLAGS(pg) & PG_PGLIST)) {
+			while (i-- > 0)
+				atomic_setbits_int(&PHYS_TO_VM_PAGE(sys,
+				    pas[i])->pg_flags, PG_PGLIST);
 			return EINVAL;
+		}
 		atomic_clearbits_int(&pg->pg_flags, PG_PGLIST);
 	}
 	TAILQ_INIT(&list);

@@ -19,6 +19,7 @@
  *       entry, maps exactly the page of the anon at that slot, is writable
  *       only if that anon is not shared and the entry is not needs-copy,
  *       and is on the page's pv list; the resident count is right
+ *   V7  a wired anonymous entry has a resident anon at every page
  *
  * uvm_system_sanity() checks the whole system and must run while no other
  * thread uses it (tests call it between steps).  On top of V1-V6 for each
@@ -31,6 +32,7 @@
  *       the live anon and amap counters equal what is reachable (leaks)
  *   S4  every allocated page is owned by exactly the anon that points at it
  *       (or is a pglist page); queue counts match
+ *   S5  every page's wire_count is the number of wired entries holding it
  */
 #include <stdarg.h>
 
@@ -275,8 +277,12 @@ chk_vmspace_locked(struct chk *c, struct vmspace *vm)
 		CHK(c, !(e->wired_count && UVM_ET_ISNEEDSCOPY(e)),
 		    "entry %#llx: wired and needs-copy",
 		    (unsigned long long)e->start);
-		if (amap == NULL)
+		if (amap == NULL) {
+			CHK(c, !VM_MAPENT_ISWIRED(e) || e->object != NULL,
+			    "entry %#llx: wired without an amap",
+			    (unsigned long long)e->start);
 			continue;
+		}
 		nslots = (int)atop(e->end - e->start);
 		amap_lock(amap);
 		error = 0;
@@ -291,6 +297,10 @@ chk_vmspace_locked(struct chk *c, struct vmspace *vm)
 			    "ppref", (unsigned long long)e->start);
 		else
 			error = chk_amap(c, amap);
+		if (error == 0 && VM_MAPENT_ISWIRED(e) && e->object == NULL &&
+		    amap_nslots_used(&e->aref, nslots) != nslots)
+			error = chk_fail(c, "entry %#llx: wired but not every "
+			    "page is resident", (unsigned long long)e->start);
 		amap_unlock(amap);
 		if (error)
 			return error;
@@ -521,6 +531,42 @@ chk_system(struct chk *c0, struct bvm_system *sys)
 			    (unsigned long long)CNT_GET(sys->uvmexp.anons));
 			goto out;
 		}
+	}
+
+	/* S5: wiring, counted from the wired entries */
+	{
+		uint32_t *wires = calloc(sys->npages, sizeof(*wires));
+
+		if (wires == NULL) {
+			error = ENOMEM;
+			goto out;
+		}
+		LIST_FOREACH(vm, &sys->vmspaces, vm_list)
+			for (e = vm->vm_map.header.next;
+			    e != &vm->vm_map.header; e = e->next) {
+				if (!VM_MAPENT_ISWIRED(e) ||
+				    e->aref.ar_amap == NULL)
+					continue;
+				for (j = 0; j < (int)atop(e->end - e->start);
+				    j++) {
+					struct vm_anon *an = e->aref.ar_amap->
+					    am_anon[e->aref.ar_pageoff + j];
+					if (an != NULL && an->an_page != NULL)
+						wires[atop(an->an_page->
+						    phys_addr)]++;
+				}
+			}
+		for (i = 0; i < sys->npages; i++)
+			if (sys->pages[i].wire_count != wires[i])
+				break;
+		if (i < sys->npages)
+			error = chk_fail(&c, "page %#llx: wire_count %u, %u "
+			    "wired entries hold it",
+			    (unsigned long long)sys->pages[i].phys_addr,
+			    sys->pages[i].wire_count, wires[i]);
+		free(wires);
+		if (error)
+			goto out;
 	}
 
 	/* S4: page ownership and queues */

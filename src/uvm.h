@@ -75,8 +75,10 @@ struct bvm_system {
 	bool zero_running;             /* [I] */
 	pthread_mutex_t zero_mtx;      /* held while frames are off the lists */
 	pthread_cond_t zero_cv;        /* [fpageqlock] wakes the thread */
+	pthread_cond_t zero_done_cv;   /* [fpageqlock] a batch is back */
 	bool zero_stop;                /* [fpageqlock] */
 	bool zero_idle;                /* [fpageqlock] the thread waits */
+	int zero_inflight;             /* [fpageqlock] frames being zeroed */
 
 	struct bvm_mutex pageqlock;    /* paging queues */
 	struct pglist page_active;     /* [Q] */

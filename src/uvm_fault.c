@@ -33,9 +33,13 @@
  * according to the entry's advice (NORMAL 3 pages behind and 4 ahead,
  * SEQUENTIAL 8 and 7, RANDOM none), read-only if they are shared.
  *
- * Wiring: a fault on a wired entry (or a VM_FAULT_WIRE fault, from mlock)
- * resolves all copy-on-write now (access is the full protection) and enters
- * the page wired; VM_FAULT_WIRE faults also wire the page itself.
+ * Wiring: a page's wire_count is the number of wired entries holding it.
+ * mlock wires an entry with VM_FAULT_WIRE faults, run with the map already
+ * write-locked (uvm_fault_wire_locked): they resolve copy-on-write now
+ * (access is the full protection), enter the page wired, and take the
+ * entry's wiring of the page.  Any other fault in a wired entry enters the
+ * page wired too, and a copy-on-write there moves the entry's wiring from
+ * the old page to its copy.
  *
  * Locks: the map is read-locked for the whole fault (write-locked only to
  * copy an amap); the amap lock covers the anons; page allocation and pmap
@@ -68,19 +72,29 @@ struct uvm_faultctx {
 	vaddr_t va;               /* faulting page */
 	vm_prot_t access_type;
 	vm_prot_t enter_prot;
+	bool maplocked;           /* the caller holds the map write-locked */
 	bool wired;               /* enter the page wired */
-	bool wirepage;            /* VM_FAULT_WIRE: wire the page too */
+	bool wirepage;            /* VM_FAULT_WIRE: the entry wires the page */
 	vaddr_t startva;          /* fault-around window */
 	int npages;
 	int centeridx;
 };
 
+/* the fault's own map lock: none if the caller holds it */
+static inline void
+uvmfault_unlockmap(struct uvm_faultctx *flt)
+{
+	if (!flt->maplocked)
+		vm_map_unlock_read(flt->map);
+}
+
 /*
  * uvm_fault_check: look up the entry, check protection, resolve
  * needs-copy.
- * => on 0 the map is read-locked and flt->entry is set.
+ * => on 0 the map is read-locked (or still write-locked by the caller, if
+ *    flt->maplocked) and flt->entry is set.
  * => returns 0, ERESTART (needs-copy resolved: start over), EFAULT,
- *    EACCES, ENOMEM; the map is unlocked on every non-zero return.
+ *    EACCES, ENOMEM; our map lock is dropped on every non-zero return.
  */
 static int
 uvm_fault_check(struct uvm_faultctx *flt, int fault_type)
@@ -91,16 +105,17 @@ uvm_fault_check(struct uvm_faultctx *flt, int fault_type)
 	const struct uvm_advice *adv;
 	int error;
 
-	vm_map_lock_read(map);
+	if (!flt->maplocked)
+		vm_map_lock_read(map);
 	if (!uvm_map_lookup_entry(map, flt->va, &entry) ||
 	    UVM_ET_ISNOFAULT(entry)) {
-		vm_map_unlock_read(map);
+		uvmfault_unlockmap(flt);
 		CNT_INC(sys->uvmexp.flt_nomap);
 		return EFAULT;
 	}
 	if ((entry->protection & flt->access_type) != flt->access_type ||
 	    entry->protection == PROT_NONE) {
-		vm_map_unlock_read(map);
+		uvmfault_unlockmap(flt);
 		CNT_INC(sys->uvmexp.flt_prot);
 		return EACCES;
 	}
@@ -112,7 +127,16 @@ uvm_fault_check(struct uvm_faultctx *flt, int fault_type)
 		flt->access_type = flt->enter_prot;  /* resolve COW now */
 
 	if (UVM_ET_ISNEEDSCOPY(entry)) {
-		if ((flt->access_type & PROT_WRITE) || entry->object == NULL) {
+		if (((flt->access_type & PROT_WRITE) || entry->object == NULL) &&
+		    flt->maplocked) {
+			/* write-locked already: copy and go on */
+			if ((error = amap_copy(map, entry)) != 0) {
+				CNT_INC(sys->uvmexp.flt_noram);
+				return error;
+			}
+			CNT_INC(sys->uvmexp.flt_amcopy);
+		} else if ((flt->access_type & PROT_WRITE) ||
+		    entry->object == NULL) {
 			/* the entry changes: the write lock is needed */
 			vm_map_unlock_read(map);
 			vm_map_lock(map);
@@ -129,12 +153,13 @@ uvm_fault_check(struct uvm_faultctx *flt, int fault_type)
 				return error;
 			}
 			return ERESTART;
+		} else {
+			/* a read of the object below: read-only for now */
+			flt->enter_prot &= ~PROT_WRITE;
 		}
-		/* a read of the object below: map it read-only for now */
-		flt->enter_prot &= ~PROT_WRITE;
 	}
 	if (entry->aref.ar_amap == NULL && entry->object == NULL) {
-		vm_map_unlock_read(map);
+		uvmfault_unlockmap(flt);
 		return EFAULT;
 	}
 
@@ -239,6 +264,11 @@ uvm_fault_upper(struct uvm_faultctx *flt, struct vm_anon *anon)
 			pmap_page_protect(sys, pg, PROT_NONE);
 		amap_add(&entry->aref, flt->va - entry->start, nanon, true);
 		anon->an_ref--;   /* still held by the other amap(s) */
+		/* a wired entry's wiring moves to the copy */
+		if (VM_MAPENT_ISWIRED(entry) && !flt->wirepage) {
+			uvm_pageunwire(sys, pg);
+			uvm_pagewire(sys, npg);
+		}
 		pg = npg;
 	} else {
 		/* case 1A */
@@ -291,16 +321,17 @@ uvm_fault_lower(struct uvm_faultctx *flt)
 }
 
 /*
- * uvm_fault: resolve a fault at vaddr.
- * => map must be unlocked.
+ * uvm_fault_internal: resolve a fault at vaddr.
+ * => maplocked: the caller holds the map write-locked (wiring); otherwise
+ *    the map must be unlocked.
  * => fault_type: VM_FAULT_INVALID, or VM_FAULT_WIRE (mlock).
  * => access_type: the access that faulted (PROT_READ/WRITE/EXEC).
  * => returns 0 (the page is mapped for the access), EFAULT (no mapping),
  *    EACCES (protection), ENOMEM (no memory), EIO (pager error).
  */
-int
-uvm_fault(struct vm_map *map, vaddr_t vaddr, int fault_type,
-    vm_prot_t access_type)
+static int
+uvm_fault_internal(struct vm_map *map, vaddr_t vaddr, int fault_type,
+    vm_prot_t access_type, bool maplocked)
 {
 	struct bvm_system *sys = map->sys;
 	struct uvm_faultctx flt;
@@ -310,6 +341,7 @@ uvm_fault(struct vm_map *map, vaddr_t vaddr, int fault_type,
 
 	CNT_INC(sys->uvmexp.faults);
 	flt.map = map;
+	flt.maplocked = maplocked;
 	flt.va = trunc_page(vaddr);
 	do {
 		flt.access_type = access_type;
@@ -335,47 +367,73 @@ uvm_fault(struct vm_map *map, vaddr_t vaddr, int fault_type,
 
 	if (amap != NULL)
 		amap_unlock(amap);
-	vm_map_unlock_read(map);
+	uvmfault_unlockmap(&flt);
 	return error;
 }
 
+/* uvm_fault: a fault from an access.  => map must be unlocked. */
+int
+uvm_fault(struct vm_map *map, vaddr_t vaddr, int fault_type,
+    vm_prot_t access_type)
+{
+	return uvm_fault_internal(map, vaddr, fault_type, access_type, false);
+}
+
 /*
- * uvm_fault_wire: fault in and wire every page of [start, end).
- * => map must be unlocked; the entries are already marked wired.
- * => returns 0 or the first fault's error.
+ * uvm_fault_wire_locked: fault in every page of [start, end) of one entry
+ * that has just been marked wired; each page enters wired and the entry
+ * takes its wiring of it.
+ * => map write-locked.
+ * => returns 0, or the first fault's error with *failva its address: the
+ *    pages before it are wired.
  */
 int
-uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
-    vm_prot_t access_type)
+uvm_fault_wire_locked(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vaddr_t *failva)
 {
 	vaddr_t va;
 	int error;
 
+	RW_ASSERT_WRLOCK(&map->lock);
 	for (va = start; va < end; va += PAGE_SIZE) {
-		error = uvm_fault(map, va, VM_FAULT_WIRE, access_type);
-		if (error)
+		error = uvm_fault_internal(map, va, VM_FAULT_WIRE, PROT_NONE,
+		    true);
+		if (error) {
+			*failva = va;
 			return error;
+		}
 	}
 	return 0;
 }
 
 /*
- * uvm_fault_unwire_locked: unwire the wired mappings in [start, end) and
- * their pages.
- * => map must be locked.
+ * uvm_fault_unwire_locked: drop entry's wiring of its pages in
+ * [start, end): the pages are found through the amap, not the pmap, since
+ * mprotect(PROT_NONE) may have removed their mappings; wired mappings that
+ * are still there become unwired.
+ * => map write-locked; the entry is wired and every page in the range
+ *    was wired by it.
  */
 void
-uvm_fault_unwire_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
+uvm_fault_unwire_locked(struct vm_map *map, struct vm_map_entry *entry,
+    vaddr_t start, vaddr_t end)
 {
 	struct bvm_system *sys = map->sys;
-	paddr_t pa;
+	struct vm_amap *amap = entry->aref.ar_amap;
+	struct vm_anon *anon;
 	vaddr_t va;
 
-	RW_ASSERT_ANYLOCK(&map->lock);
+	RW_ASSERT_WRLOCK(&map->lock);
+	KASSERT(VM_MAPENT_ISWIRED(entry));
+	if (amap == NULL)
+		return;
+	amap_lock(amap);
 	for (va = start; va < end; va += PAGE_SIZE) {
-		if (!pmap_extract(map->pmap, va, &pa))
+		anon = amap_lookup(&entry->aref, va - entry->start);
+		if (anon == NULL || anon->an_page == NULL)
 			continue;
-		if (pmap_unwire(map->pmap, va))
-			uvm_pageunwire(sys, PHYS_TO_VM_PAGE(sys, pa));
+		uvm_pageunwire(sys, anon->an_page);
+		pmap_unwire(map->pmap, va);
 	}
+	amap_unlock(amap);
 }

@@ -15,8 +15,9 @@
 
 int uvm_fault(struct vm_map *map, vaddr_t vaddr, int fault_type,
     vm_prot_t access_type);
-int uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
-    vm_prot_t access_type);
-void uvm_fault_unwire_locked(struct vm_map *map, vaddr_t start, vaddr_t end);
+int uvm_fault_wire_locked(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vaddr_t *failva);
+void uvm_fault_unwire_locked(struct vm_map *map, struct vm_map_entry *entry,
+    vaddr_t start, vaddr_t end);
 
 #endif /* UVM_FAULT_H */

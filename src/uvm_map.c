@@ -747,7 +747,8 @@ uvm_unmap_remove(struct vm_map *map, vaddr_t start, vaddr_t end,
 		UVM_MAP_CLIP_END(map, entry, end);
 		next = entry->next;
 		if (VM_MAPENT_ISWIRED(entry)) {
-			uvm_fault_unwire_locked(map, entry->start, entry->end);
+			uvm_fault_unwire_locked(map, entry, entry->start,
+			    entry->end);
 			entry->wired_count = 0;
 		}
 		/* with neither amap nor object nothing can be mapped */
@@ -805,6 +806,8 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 /* ---------------------------------------------------------------------
  * Attributes: protection, inheritance, advice.
  * ------------------------------------------------------------------- */
+
+static int uvm_map_wire_locked(struct vm_map *, vaddr_t, vaddr_t);
 
 /* the first entry that overlaps [start, end), clipped to start */
 static struct vm_map_entry *
@@ -889,6 +892,16 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 		if (entry->protection != old_prot)
 			pmap_protect(map->pmap, entry->start, entry->end,
 			    entry->protection & mask);
+		/*
+		 * mlockall(MCL_FUTURE): memory that becomes accessible is
+		 * wired now, as OpenBSD does; the protection stays changed
+		 * if it cannot be.
+		 */
+		if ((map->flags & VM_MAP_WIREFUTURE) &&
+		    !VM_MAPENT_ISWIRED(entry) && old_prot == PROT_NONE &&
+		    entry->protection != PROT_NONE &&
+		    uvm_map_wire_locked(map, entry->start, entry->end) != 0)
+			error = ENOMEM;
 	}
 out:
 	vm_map_unlock(map);
@@ -1036,19 +1049,92 @@ uvm_map_clean(struct vm_map *map, vaddr_t start, vaddr_t end, int flags)
  * ------------------------------------------------------------------- */
 
 /*
+ * uvm_map_wired: bytes in wired entries (what RLIMIT_MEMLOCK counts).
+ * => map locked.
+ */
+vsize_t
+uvm_map_wired(struct vm_map *map)
+{
+	struct vm_map_entry *entry;
+	vsize_t sz = 0;
+
+	RW_ASSERT_ANYLOCK(&map->lock);
+	for (entry = map->header.next; entry != &map->header;
+	    entry = entry->next)
+		if (VM_MAPENT_ISWIRED(entry))
+			sz += entry->end - entry->start;
+	return sz;
+}
+
+/*
+ * uvm_map_wire_locked: wire the entries of [start, end) that are not wired
+ * yet (user wiring does not nest): each is marked, then its pages are
+ * faulted in wired.  If a fault fails, the entries this call wired are
+ * unwired again, page for page; entries wired before the call stay wired.
+ * => map write-locked; [start, end) wholly mapped, no PROT_NONE entry.
+ * => returns 0 or the fault's error (ENOMEM).
+ */
+static int
+uvm_map_wire_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *first, *entry, *e;
+	vaddr_t failva = 0;
+	int error = 0;
+
+	RW_ASSERT_WRLOCK(&map->lock);
+	first = uvm_map_first(map, start);
+	UVM_MAP_CLIP_START(map, first, start);
+	for (entry = first; entry != &map->header && entry->start < end;
+	    entry = entry->next) {
+		UVM_MAP_CLIP_END(map, entry, end);
+		if (VM_MAPENT_ISWIRED(entry))
+			continue;
+		entry->wired_count = 1;
+		entry->etype |= UVM_ET_WIRING;
+		error = uvm_fault_wire_locked(map, entry->start, entry->end,
+		    &failva);
+		if (error)
+			break;
+	}
+	for (e = first; e != &map->header && e->start < end; e = e->next) {
+		if (!(e->etype & UVM_ET_WIRING))
+			continue;
+		e->etype &= ~UVM_ET_WIRING;
+		if (error) {
+			uvm_fault_unwire_locked(map, e, e->start,
+			    e == entry ? failva : e->end);
+			e->wired_count = 0;
+		}
+	}
+	return error;
+}
+
+/* uvm_map_unwire_entry: drop an entry's wiring.  => map write-locked */
+static void
+uvm_map_unwire_entry(struct vm_map *map, struct vm_map_entry *entry)
+{
+	if (VM_MAPENT_ISWIRED(entry)) {
+		uvm_fault_unwire_locked(map, entry, entry->start, entry->end);
+		entry->wired_count = 0;
+	}
+}
+
+/*
  * uvm_map_pageable: wire (new_pageable false) or unwire [start, end).
- * Wiring resolves needs-copy first and faults every page in, wired; user
- * wiring is not nested: an entry is wired or not.
+ * Wiring resolves copy-on-write now and faults every page in, wired, all
+ * under the map's write lock (the faults do not take it again), so no
+ * other change to the map can come between; user wiring does not nest: an
+ * entry is wired or not, and one unwire undoes any number of wirings.
  * => map must be unlocked.
- * => returns 0, ENOMEM (a hole in the range; nothing changed), EACCES
- *    (a PROT_NONE entry), or the fault's error (the range is unwired again).
+ * => returns 0, ENOMEM (a hole in the range, or no memory to wire; the
+ *    address space is as it was), EACCES (a PROT_NONE entry).
  */
 int
 uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
     bool new_pageable)
 {
 	struct vm_map_entry *entry;
-	int error;
+	int error = 0;
 
 	vm_map_lock(map);
 	if (!uvm_map_checkallmapped(map, start, end)) {
@@ -1061,45 +1147,17 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
 		for (; entry != &map->header && entry->start < end;
 		    entry = entry->next) {
 			UVM_MAP_CLIP_END(map, entry, end);
-			if (!VM_MAPENT_ISWIRED(entry))
-				continue;
-			uvm_fault_unwire_locked(map, entry->start, entry->end);
-			entry->wired_count = 0;
+			uvm_map_unwire_entry(map, entry);
 		}
-		vm_map_unlock(map);
-		return 0;
-	}
-
-	for (struct vm_map_entry *e = entry; e != &map->header &&
-	    e->start < end; e = e->next) {
-		if (e->protection == PROT_NONE) {
-			vm_map_unlock(map);
-			return EACCES;
-		}
-	}
-	UVM_MAP_CLIP_START(map, entry, start);
-	for (; entry != &map->header && entry->start < end;
-	    entry = entry->next) {
-		UVM_MAP_CLIP_END(map, entry, end);
-		if (VM_MAPENT_ISWIRED(entry))
-			continue;
-		if (UVM_ET_ISNEEDSCOPY(entry) &&
-		    ((entry->protection & PROT_WRITE) ||
-		    entry->object == NULL)) {
-			error = amap_copy(map, entry);
-			if (error) {
-				vm_map_unlock(map);
-				uvm_map_pageable(map, start, end, true);
-				return error;
-			}
-		}
-		entry->wired_count = 1;
+	} else {
+		for (; entry != &map->header && entry->start < end;
+		    entry = entry->next)
+			if (entry->protection == PROT_NONE)
+				error = EACCES;
+		if (error == 0)
+			error = uvm_map_wire_locked(map, start, end);
 	}
 	vm_map_unlock(map);
-
-	error = uvm_fault_wire(map, start, end, PROT_NONE);
-	if (error)
-		uvm_map_pageable(map, start, end, true);
 	return error;
 }
 
@@ -1107,7 +1165,8 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
  * uvm_map_pageable_all: mlockall / munlockall.
  * => flags: BVM_MCL_CURRENT, BVM_MCL_FUTURE; 0 means munlockall.
  * => limit: RLIMIT_MEMLOCK in bytes.
- * => returns 0, ENOMEM (over the limits), or a fault's error.
+ * => returns 0, ENOMEM (over the limits, or a wiring fault failed: then
+ *    everything is unwired, as OpenBSD does).
  */
 int
 uvm_map_pageable_all(struct vm_map *map, int flags, vsize_t limit)
@@ -1117,21 +1176,15 @@ uvm_map_pageable_all(struct vm_map *map, int flags, vsize_t limit)
 	vsize_t size = 0;
 	int error = 0;
 
+	vm_map_lock(map);
 	if (flags == 0) {
-		vm_map_lock(map);
 		map->flags &= ~VM_MAP_WIREFUTURE;
 		for (entry = map->header.next; entry != &map->header;
-		    entry = entry->next) {
-			if (VM_MAPENT_ISWIRED(entry)) {
-				uvm_fault_unwire_locked(map, entry->start,
-				    entry->end);
-				entry->wired_count = 0;
-			}
-		}
+		    entry = entry->next)
+			uvm_map_unwire_entry(map, entry);
 		vm_map_unlock(map);
 		return 0;
 	}
-	vm_map_lock(map);
 	if (flags & BVM_MCL_FUTURE)
 		map->flags |= VM_MAP_WIREFUTURE;
 	if (!(flags & BVM_MCL_CURRENT)) {
@@ -1145,35 +1198,23 @@ uvm_map_pageable_all(struct vm_map *map, int flags, vsize_t limit)
 			size += entry->end - entry->start;
 	if (atop(size) + CNT_GET(sys->uvmexp.wired) > sys->uvmexp.wiredmax ||
 	    (limit != BVM_RLIM_INFINITY &&
-	    size + ptoa(map->pmap->pm_wired) > limit)) {
+	    size + uvm_map_wired(map) > limit)) {
 		vm_map_unlock(map);
 		return ENOMEM;
 	}
-	vm_map_unlock(map);
-
-	/* wire each accessible entry; a failure unwires everything */
-	for (;;) {
-		vaddr_t s = 0, e = 0;
-
-		vm_map_lock_read(map);
+	for (entry = map->header.next; entry != &map->header && error == 0;
+	    entry = entry->next)
+		if (entry->protection != PROT_NONE &&
+		    !VM_MAPENT_ISWIRED(entry))
+			error = uvm_map_wire_locked(map, entry->start,
+			    entry->end);
+	if (error) {
 		for (entry = map->header.next; entry != &map->header;
-		    entry = entry->next) {
-			if (entry->protection != PROT_NONE &&
-			    !VM_MAPENT_ISWIRED(entry)) {
-				s = entry->start;
-				e = entry->end;
-				break;
-			}
-		}
-		vm_map_unlock_read(map);
-		if (s == e)
-			break;
-		error = uvm_map_pageable(map, s, e, false);
-		if (error) {
-			uvm_map_pageable_all(map, 0, 0);
-			break;
-		}
+		    entry = entry->next)
+			uvm_map_unwire_entry(map, entry);
+		error = ENOMEM;
 	}
+	vm_map_unlock(map);
 	return error;
 }
 

@@ -59,6 +59,7 @@ struct vm_map_entry {
 #define UVM_ET_STACK       0x0040 /* MAP_STACK */
 #define UVM_ET_WC          0x0080
 #define UVM_ET_CONCEAL     0x0400 /* MAP_CONCEAL */
+#define UVM_ET_WIRING      0x0800 /* being wired now (uvm_map_wire_locked) */
 
 #define UVM_ET_ISOBJ(e)         (((e)->etype & UVM_ET_OBJ) != 0)
 #define UVM_ET_ISCOPYONWRITE(e) (((e)->etype & UVM_ET_COPYONWRITE) != 0)
@@ -176,6 +177,7 @@ int uvm_map_clean(struct vm_map *map, vaddr_t start, vaddr_t end, int flags);
 int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
     bool new_pageable);
 int uvm_map_pageable_all(struct vm_map *map, int flags, vsize_t limit);
+vsize_t uvm_map_wired(struct vm_map *map);
 int uvm_map_mquery(struct vm_map *map, vaddr_t *addr, vsize_t sz, int flags);
 vsize_t uvmspace_dused(struct vm_map *map, vaddr_t start, vaddr_t end);
 void uvm_rb_fixup(struct vm_map *map, struct vm_map_entry *entry);

@@ -162,11 +162,15 @@ sys_mmap(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot, int flags,
 
 	/* mlockall(MCL_FUTURE): wire it, or take it back */
 	if ((map->flags & VM_MAP_WIREFUTURE) && prot != PROT_NONE) {
+		vsize_t wired;
+
+		vm_map_lock_read(map);
+		wired = uvm_map_wired(map);  /* the new mapping is not, yet */
+		vm_map_unlock_read(map);
 		if (atop(size) + CNT_GET(sys->uvmexp.wired) >
 		    sys->uvmexp.wiredmax ||
 		    (vm->vm_rlimit_memlock != BVM_RLIM_INFINITY &&
-		    size + ptoa(map->pmap->pm_wired) >
-		    vm->vm_rlimit_memlock) ||
+		    size + wired > vm->vm_rlimit_memlock) ||
 		    uvm_map_pageable(map, addr, addr + size, false) != 0) {
 			uvm_unmap(map, addr, addr + size);
 			return ENOMEM;
@@ -412,9 +416,15 @@ sys_mlock(struct vmspace *vm, vaddr_t addr, vsize_t size)
 		return EINVAL;
 	if (atop(size) + CNT_GET(sys->uvmexp.wired) > sys->uvmexp.wiredmax)
 		return EAGAIN;
-	if (vm->vm_rlimit_memlock != BVM_RLIM_INFINITY &&
-	    size + ptoa(map->pmap->pm_wired) > vm->vm_rlimit_memlock)
-		return EAGAIN;
+	if (vm->vm_rlimit_memlock != BVM_RLIM_INFINITY) {
+		vsize_t wired;
+
+		vm_map_lock_read(map);
+		wired = uvm_map_wired(map);
+		vm_map_unlock_read(map);
+		if (size + wired > vm->vm_rlimit_memlock)
+			return EAGAIN;
+	}
 	if (size == 0)
 		return 0;
 	return uvm_map_pageable(map, addr, addr + size, false);

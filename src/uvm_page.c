@@ -76,6 +76,33 @@ PHYS_TO_VM_PAGE(struct bvm_system *sys, paddr_t pa)
 }
 
 /*
+ * uvm_pagezero_wait: wait for the zeroing thread's batch in flight to come
+ * back to the free lists (frames being zeroed are on no list).
+ * => fpageqlock held; it is dropped and retaken while waiting.
+ * => returns true if there was a batch to wait for.
+ */
+bool
+uvm_pagezero_wait(struct bvm_system *sys)
+{
+	MUTEX_ASSERT_LOCKED(&sys->fpageqlock);
+	if (sys->zero_inflight == 0)
+		return false;
+	while (sys->zero_inflight != 0) {
+		/* pthread_cond_wait needs the raw mutex */
+#ifdef BVM_DEBUG
+		__atomic_store_n(&sys->fpageqlock.held, 0, __ATOMIC_RELAXED);
+#endif
+		pthread_cond_wait(&sys->zero_done_cv, &sys->fpageqlock.mtx);
+#ifdef BVM_DEBUG
+		__atomic_store_n(&sys->fpageqlock.owner, pthread_self(),
+		    __ATOMIC_RELAXED);
+		__atomic_store_n(&sys->fpageqlock.held, 1, __ATOMIC_RELAXED);
+#endif
+	}
+	return true;
+}
+
+/*
  * uvm_pagedequeue: take a page off the active or inactive queue.
  * => pageqlock held.
  */
@@ -113,6 +140,7 @@ uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
 		return NULL;
 
 	bvm_mutex_enter(&sys->fpageqlock);
+again:
 	/* Zeroed requests prefer zeroed frames, others keep them. */
 	if (flags & UVM_PGA_ZERO) {
 		pg = TAILQ_FIRST(&sys->page_free_zero);
@@ -124,6 +152,9 @@ uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
 			pg = TAILQ_FIRST(&sys->page_free_zero);
 	}
 	if (pg == NULL) {
+		/* frames the zeroing thread holds are free too */
+		if (uvm_pagezero_wait(sys))
+			goto again;
 		bvm_mutex_exit(&sys->fpageqlock);
 		return NULL;
 	}
@@ -254,9 +285,12 @@ uvm_pagezero_thread(void *arg)
 			if (pg == NULL)
 				break;
 			TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
+			/* on no list: not free to anyone until it is back */
+			PG_FLAGS_SET(pg, PG_BUSY);
 			sys->uvmexp.free--;
 			batch[n] = pg;
 		}
+		sys->zero_inflight = n;
 		bvm_mutex_exit(&sys->fpageqlock);
 
 		for (i = 0; i < n; i++)
@@ -270,6 +304,8 @@ uvm_pagezero_thread(void *arg)
 		}
 		sys->uvmexp.free += (uint64_t)n;
 		sys->uvmexp.zeropages += (uint64_t)n;
+		sys->zero_inflight = 0;
+		pthread_cond_broadcast(&sys->zero_done_cv);
 		bvm_mutex_exit(&sys->fpageqlock);
 		pthread_mutex_unlock(&sys->zero_mtx);
 	}
@@ -283,11 +319,14 @@ uvm_pagezero_start(struct bvm_system *sys)
 
 	pthread_mutex_init(&sys->zero_mtx, NULL);
 	pthread_cond_init(&sys->zero_cv, NULL);
+	pthread_cond_init(&sys->zero_done_cv, NULL);
+	sys->zero_inflight = 0;
 	sys->zero_stop = false;
 	sys->zero_idle = false;
 	error = pthread_create(&sys->zero_thread, NULL, uvm_pagezero_thread,
 	    sys);
 	if (error != 0) {
+		pthread_cond_destroy(&sys->zero_done_cv);
 		pthread_cond_destroy(&sys->zero_cv);
 		pthread_mutex_destroy(&sys->zero_mtx);
 		return error;
@@ -307,6 +346,7 @@ uvm_pagezero_stop(struct bvm_system *sys)
 	pthread_cond_signal(&sys->zero_cv);
 	bvm_mutex_exit(&sys->fpageqlock);
 	pthread_join(sys->zero_thread, NULL);
+	pthread_cond_destroy(&sys->zero_done_cv);
 	pthread_cond_destroy(&sys->zero_cv);
 	pthread_mutex_destroy(&sys->zero_mtx);
 	sys->zero_running = false;

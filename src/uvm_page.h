@@ -103,6 +103,7 @@ void uvm_pagezero(struct bvm_system *sys, struct vm_page *pg);
 int uvm_page_init(struct bvm_system *sys, uint64_t npages);
 void uvm_page_fini(struct bvm_system *sys);
 int uvm_pagezero_start(struct bvm_system *sys);
+bool uvm_pagezero_wait(struct bvm_system *sys);
 void uvm_pagezero_stop(struct bvm_system *sys);
 
 int uvm_pglistalloc(struct bvm_system *sys, psize_t size, paddr_t low,

@@ -81,6 +81,8 @@ uvm_pglistalloc(struct bvm_system *sys, psize_t size, paddr_t low,
 		return ENOMEM;
 
 	bvm_mutex_enter(&sys->fpageqlock);
+	/* the scan must see every free frame on its list */
+	uvm_pagezero_wait(sys);
 	if (sys->uvmexp.free < need)
 		goto fail;
 	if (nsegs == 1) {
