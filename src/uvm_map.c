@@ -1165,16 +1165,18 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
  * uvm_map_pageable_all: mlockall / munlockall.
  * => flags: BVM_MCL_CURRENT, BVM_MCL_FUTURE; 0 means munlockall.
  * => limit: RLIMIT_MEMLOCK in bytes.
- * => returns 0, ENOMEM (over the limits, or a wiring fault failed: then
- *    everything is unwired, as OpenBSD does).
+ * => returns 0, or ENOMEM (over the limits, or a wiring fault failed);
+ *    a failure leaves the map as it was: the entries this call wired are
+ *    unwired, those wired before stay, and MCL_FUTURE is as it was.
  */
 int
 uvm_map_pageable_all(struct vm_map *map, int flags, vsize_t limit)
 {
 	struct bvm_system *sys = map->sys;
-	struct vm_map_entry *entry;
+	struct vm_map_entry *entry, **wired;
 	vsize_t size = 0;
-	int error = 0;
+	size_t nwired = 0;
+	int error = 0, oflags;
 
 	vm_map_lock(map);
 	if (flags == 0) {
@@ -1185,6 +1187,7 @@ uvm_map_pageable_all(struct vm_map *map, int flags, vsize_t limit)
 		vm_map_unlock(map);
 		return 0;
 	}
+	oflags = map->flags;
 	if (flags & BVM_MCL_FUTURE)
 		map->flags |= VM_MAP_WIREFUTURE;
 	if (!(flags & BVM_MCL_CURRENT)) {
@@ -1199,21 +1202,35 @@ uvm_map_pageable_all(struct vm_map *map, int flags, vsize_t limit)
 	if (atop(size) + CNT_GET(sys->uvmexp.wired) > sys->uvmexp.wiredmax ||
 	    (limit != BVM_RLIM_INFINITY &&
 	    size + uvm_map_wired(map) > limit)) {
+		map->flags = oflags;
+		vm_map_unlock(map);
+		return ENOMEM;
+	}
+	/*
+	 * Wire entry by entry (whole entries: nothing is clipped, so the
+	 * list stays as it is); remember which ones, to undo them alone.
+	 */
+	wired = malloc((size_t)map->nentries * sizeof(*wired) + 1);
+	if (wired == NULL) {
+		map->flags = oflags;
 		vm_map_unlock(map);
 		return ENOMEM;
 	}
 	for (entry = map->header.next; entry != &map->header && error == 0;
-	    entry = entry->next)
-		if (entry->protection != PROT_NONE &&
-		    !VM_MAPENT_ISWIRED(entry))
-			error = uvm_map_wire_locked(map, entry->start,
-			    entry->end);
+	    entry = entry->next) {
+		if (entry->protection == PROT_NONE || VM_MAPENT_ISWIRED(entry))
+			continue;
+		error = uvm_map_wire_locked(map, entry->start, entry->end);
+		if (error == 0)
+			wired[nwired++] = entry;
+	}
 	if (error) {
-		for (entry = map->header.next; entry != &map->header;
-		    entry = entry->next)
-			uvm_map_unwire_entry(map, entry);
+		while (nwired > 0)
+			uvm_map_unwire_entry(map, wired[--nwired]);
+		map->flags = oflags;
 		error = ENOMEM;
 	}
+	free(wired);
 	vm_map_unlock(map);
 	return error;
 }

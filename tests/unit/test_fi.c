@@ -90,3 +90,43 @@ TEST(fi_sweep_all_sites)
 	}
 	ASSERT_TRUE(failures > 10);
 }
+
+/*
+ * A failing mlockall changes nothing: memory locked before stays locked,
+ * nothing else is, and MCL_FUTURE is as it was.
+ */
+TEST(fi_mlockall_failure_changes_nothing)
+{
+	struct bvm_params p;
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm;
+	struct bvm_vmspace_info info;
+	uint64_t a, b, va;
+
+	bvm_params_init(&p);
+	p.npages = 256;
+	p.flags = BVM_SYS_CHECK;
+	p.rlimit_memlock = BVM_RLIM_INFINITY;
+	ASSERT_OK(bvm_system_create(&p, &sys));
+	vm = tvm(sys);
+	a = tmap(vm, 2 * PG);
+	ASSERT_OK(bvm_mmap(vm, a + 4 * PG, 8 * PG, BVM_PROT_READ |
+	    BVM_PROT_WRITE, BVM_MAP_ANON | BVM_MAP_PRIVATE | BVM_MAP_FIXED, -1,
+	    0, &b));
+	ASSERT_OK(bvm_mlock(vm, a, 2 * PG));
+	ASSERT_EQ(tstats(sys).wired, 2);
+	bvm_fi_arm(FI_PAGE_ALLOC, 3);        /* fails inside the second entry */
+	ASSERT_ERR(bvm_mlockall(vm, BVM_MCL_CURRENT | BVM_MCL_FUTURE), ENOMEM);
+	bvm_fi_disarm();
+	ASSERT_OK(bvm_vmspace_info(vm, &info));
+	ASSERT_EQ(info.wired, 2 * PG);
+	ASSERT_EQ(tstats(sys).wired, 2);
+	SYSCHECK(sys);
+	/* MCL_FUTURE was not set by the failed call: new memory is not wired */
+	ASSERT_OK(bvm_mmap(vm, 0, PG, BVM_PROT_READ | BVM_PROT_WRITE,
+	    BVM_MAP_ANON | BVM_MAP_PRIVATE, -1, 0, &va));
+	ASSERT_OK(bvm_vmspace_info(vm, &info));
+	ASSERT_EQ(info.wired, 2 * PG);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
