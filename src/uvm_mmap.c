@@ -42,6 +42,35 @@ align_addr(vaddr_t *addr, vsize_t *size, vsize_t *pageoff)
 }
 
 /*
+ * align_range: ALIGN_ADDR, then refuse a range that wraps the address
+ * space: what every call but mmap checks first.  => EINVAL or 0.
+ */
+static int
+align_range(vaddr_t *addr, vsize_t *size)
+{
+	vsize_t pageoff;
+
+	if (align_addr(addr, size, &pageoff) != 0)
+		return EINVAL;
+	if (*addr > UINT64_MAX - *size)
+		return EINVAL;
+	return 0;
+}
+
+/*
+ * clamp_user: the part of [addr, addr+size) inside user space, as
+ * [*start, *end); OpenBSD ignores the rest for mprotect, minherit and
+ * madvise.  => returns false if nothing is left.
+ */
+static bool
+clamp_user(vaddr_t addr, vsize_t size, vaddr_t *start, vaddr_t *end)
+{
+	*end = MIN(addr + size, VM_MAXUSER_ADDRESS);
+	*start = MAX(addr, VM_MIN_ADDRESS);
+	return *start < *end;
+}
+
+/*
  * uvm_prot_check: the protection rules mmap and mprotect share: no bits
  * beyond R|W|X (EINVAL), and W^X (ENOTSUP) unless the system allows it.
  */
@@ -189,12 +218,9 @@ sys_munmap(struct vmspace *vm, vaddr_t addr, vsize_t size)
 {
 	struct vm_map *map = &vm->vm_map;
 	struct uvm_map_deadq dead;
-	vsize_t pageoff;
 
 	CNT_INC(map->sys->uvmexp.munmap_calls);
-	if (align_addr(&addr, &size, &pageoff) != 0)
-		return EINVAL;
-	if (addr > UINT64_MAX - size)
+	if (align_range(&addr, &size) != 0)
 		return EINVAL;
 	if (addr + size > VM_MAXUSER_ADDRESS)
 		return EINVAL;
@@ -223,20 +249,15 @@ sys_mprotect(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot)
 {
 	struct vm_map *map = &vm->vm_map;
 	struct bvm_system *sys = map->sys;
-	vsize_t pageoff;
 	vaddr_t end;
 	int error;
 
 	CNT_INC(sys->uvmexp.mprotect_calls);
 	if ((error = uvm_prot_check(sys, prot)) != 0)
 		return error;
-	if (align_addr(&addr, &size, &pageoff) != 0)
+	if (align_range(&addr, &size) != 0)
 		return EINVAL;
-	if (addr > UINT64_MAX - size)
-		return EINVAL;
-	end = MIN(addr + size, VM_MAXUSER_ADDRESS);
-	addr = MAX(addr, VM_MIN_ADDRESS);
-	if (addr >= end)
+	if (!clamp_user(addr, size, &addr, &end))
 		return 0;
 	return uvm_map_protect(map, addr, end, prot, false);
 }
@@ -245,17 +266,12 @@ sys_mprotect(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot)
 int
 sys_minherit(struct vmspace *vm, vaddr_t addr, vsize_t size, int inherit)
 {
-	vsize_t pageoff;
 	vaddr_t end;
 
-	if (align_addr(&addr, &size, &pageoff) != 0)
+	if (align_range(&addr, &size) != 0)
 		return EINVAL;
-	if (addr > UINT64_MAX - size)
-		return EINVAL;
-	end = MIN(addr + size, VM_MAXUSER_ADDRESS);
-	addr = MAX(addr, VM_MIN_ADDRESS);
-	if (addr >= end)
-		return uvm_map_inherit(&vm->vm_map, 0, 0, inherit);
+	if (!clamp_user(addr, size, &addr, &end))
+		addr = end = 0;  /* still validates inherit */
 	return uvm_map_inherit(&vm->vm_map, addr, end, inherit);
 }
 
@@ -268,22 +284,17 @@ int
 sys_madvise(struct vmspace *vm, vaddr_t addr, vsize_t size, int advice)
 {
 	struct vm_map *map = &vm->vm_map;
-	vsize_t pageoff;
 	vaddr_t end;
 	bool mapped;
 
-	if (align_addr(&addr, &size, &pageoff) != 0)
-		return EINVAL;
-	if (addr > UINT64_MAX - size)
+	if (align_range(&addr, &size) != 0)
 		return EINVAL;
 	end = addr + size;
 	switch (advice) {
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-		end = MIN(end, VM_MAXUSER_ADDRESS);
-		addr = MAX(addr, VM_MIN_ADDRESS);
-		if (addr >= end)
+		if (!clamp_user(addr, size, &addr, &end))
 			return 0;
 		return uvm_map_advice(map, addr, end, advice);
 	case MADV_WILLNEED:
@@ -408,11 +419,8 @@ sys_mlock(struct vmspace *vm, vaddr_t addr, vsize_t size)
 {
 	struct vm_map *map = &vm->vm_map;
 	struct bvm_system *sys = map->sys;
-	vsize_t pageoff;
 
-	if (align_addr(&addr, &size, &pageoff) != 0)
-		return EINVAL;
-	if (addr > UINT64_MAX - size)
+	if (align_range(&addr, &size) != 0)
 		return EINVAL;
 	if (atop(size) + CNT_GET(sys->uvmexp.wired) > sys->uvmexp.wiredmax)
 		return EAGAIN;
@@ -433,11 +441,8 @@ sys_mlock(struct vmspace *vm, vaddr_t addr, vsize_t size)
 int
 sys_munlock(struct vmspace *vm, vaddr_t addr, vsize_t size)
 {
-	vsize_t pageoff;
 
-	if (align_addr(&addr, &size, &pageoff) != 0)
-		return EINVAL;
-	if (addr > UINT64_MAX - size)
+	if (align_range(&addr, &size) != 0)
 		return EINVAL;
 	if (size == 0)
 		return 0;
