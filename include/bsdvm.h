@@ -187,8 +187,10 @@ BVM_EXPORT void bvm_vmspace_destroy(struct bvm_vmspace *vm);
  * each entry's inheritance: SHARE entries are shared, COPY entries are copied
  * lazily (copy-on-write through needs-copy; the cost is O(entries), not
  * O(pages)), ZERO entries start fresh and zero-filled, NONE entries are
- * absent.  Wired COPY entries are copied at once.  The child inherits the
- * parent's resource limits and data size.
+ * absent.  COPY entries that are wired, or whose memory is shared with
+ * other mappings (MAP_SHARED or INHERIT_SHARE memory marked COPY), are
+ * copied at once.  The child inherits the parent's resource limits and
+ * data size; mlock and mlockall are not inherited.
  * => returns 0 and sets *child, or ENOMEM (parent unchanged).
  */
 BVM_EXPORT int bvm_fork(struct bvm_vmspace *vm, struct bvm_vmspace **child);
@@ -415,7 +417,7 @@ struct bvm_stats {
 	uint64_t pages_alloc;  /* frames allocated */
 	uint64_t pages_free;   /* frames freed */
 	uint64_t forks;        /* bvm_fork calls that succeeded */
-	uint64_t cow_now;      /* pages copied at fork (wired entries) */
+	uint64_t cow_now;      /* pages copied at fork (wired or shared) */
 	uint64_t pmap_enter;   /* pmap_enter calls */
 	uint64_t pmap_remove;  /* pages removed from pmaps */
 	uint64_t pmap_protect; /* pmap_protect calls */

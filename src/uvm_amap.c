@@ -517,36 +517,6 @@ amap_slot_refs(struct vm_aref *aref, vaddr_t offset)
 }
 
 /*
- * amap_wprotect_shared: take write access to every page of the entry's
- * amap away, in every pmap (through the pages' pv lists).  Used when
- * amap_copy gave those anons a second reference while other entries
- * share the amap: their mappings are writable and must fault (case 1B)
- * before the next write.
- * => map write-locked; amap unlocked.
- */
-void
-amap_wprotect_shared(struct vm_aref *aref, int slotlen)
-{
-	struct vm_amap *amap = aref->ar_amap;
-	struct vm_anon *anon;
-	int i;
-
-	amap_lock(amap);
-	for (i = 0; i < amap->am_nused; i++) {
-		int slot = amap->am_slots[i];
-
-		if (slot < aref->ar_pageoff || slot >= aref->ar_pageoff +
-		    slotlen)
-			continue;
-		anon = amap->am_anon[slot];
-		if (anon->an_page != NULL)
-			pmap_page_protect(amap->am_sys, anon->an_page,
-			    PROT_READ);
-	}
-	amap_unlock(amap);
-}
-
-/*
  * amap_nslots_used: how many of the aref's first slotlen slots hold anons.
  * => amap locked.
  */

@@ -1443,21 +1443,19 @@ uvmspace_fork(struct vmspace *vm1, struct vmspace **vm2p)
 			if ((amap_flags(old_entry->aref.ar_amap) &
 			    AMAP_SHARED) || VM_MAPENT_ISWIRED(old_entry)) {
 				/*
-				 * The child's copy must be made now: the
-				 * amap is shared with other entries (which
-				 * must keep sharing it), or wired (no
-				 * faults allowed).  Wired: copy the pages
-				 * at once.  Shared: the anons now have a
-				 * second reference, so every sharer's
-				 * mapping of them loses write access.
+				 * The child's copy is made now, pages and
+				 * all: the amap is wired (no faults
+				 * allowed), or shared with other entries,
+				 * which must keep sharing one set of anons
+				 * that any of them may have wired.  Lazy
+				 * copy-on-write would give those anons a
+				 * second reference behind the sharers'
+				 * backs.
 				 */
 				error = amap_copy(new_map, new_entry);
-				if (error == 0 && VM_MAPENT_ISWIRED(old_entry))
+				if (error == 0)
 					error = amap_cow_now(new_map,
 					    new_entry);
-				else if (error == 0)
-					amap_wprotect_shared(&new_entry->aref,
-					    (int)atop(len));
 				if (error)
 					goto fail;
 				break;

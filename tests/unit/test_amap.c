@@ -165,3 +165,48 @@ TEST(amap_madv_free_uses_slot_refs)
 	bvm_vmspace_destroy(vm);
 	bvm_system_destroy(sys);
 }
+
+/*
+ * Shared memory, wired by one sharer, inherited COPY by a fork of another
+ * sharer: the wired sharer's pages must stay its wired pages whatever the
+ * others write (the wiring is counted from the entries: SYSCHECK).
+ */
+TEST(amap_shared_copy_fork_keeps_wiring)
+{
+	struct bvm_params p;
+	struct bvm_system *sys;
+	struct bvm_vmspace *a, *b, *g;
+	uint64_t va;
+	int i;
+
+	bvm_params_init(&p);
+	p.npages = 256;
+	p.flags = BVM_SYS_CHECK;
+	p.rlimit_memlock = BVM_RLIM_INFINITY;
+	ASSERT_OK(bvm_system_create(&p, &sys));
+	a = tvm(sys);
+	ASSERT_OK(bvm_mmap(a, 0, 4 * PG, BVM_PROT_READ | BVM_PROT_WRITE,
+	    BVM_MAP_ANON | BVM_MAP_SHARED, -1, 0, &va));
+	for (i = 0; i < 4; i++)
+		ASSERT_OK(tpoke(a, va + (uint64_t)i * PG, (unsigned char)(i + 1)));
+	ASSERT_OK(bvm_fork(a, &b));                  /* b shares */
+	ASSERT_OK(bvm_mlock(a, va, 4 * PG));         /* a wires */
+	ASSERT_OK(bvm_minherit(b, va, 4 * PG, BVM_INHERIT_COPY));
+	ASSERT_OK(bvm_fork(b, &g));                  /* g: a snapshot */
+	SYSCHECK(sys);
+	ASSERT_OK(tpoke(b, va, 0x42));               /* shared: a sees it */
+	ASSERT_EQ(tpeek(a, va), 0x42);
+	ASSERT_EQ(tpeek(g, va), 1);
+	ASSERT_OK(tpoke(g, va + PG, 0x99));          /* private to g */
+	ASSERT_EQ(tpeek(a, va + PG), 2);
+	ASSERT_EQ(tpeek(b, va + PG), 2);
+	ASSERT_EQ(tstats(sys).wired, 4);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(g);
+	bvm_vmspace_destroy(b);
+	ASSERT_OK(bvm_munlock(a, va, 4 * PG));
+	ASSERT_EQ(tstats(sys).wired, 0);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(a);
+	bvm_system_destroy(sys);
+}
