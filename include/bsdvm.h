@@ -486,6 +486,35 @@ BVM_EXPORT int bvm_system_check(struct bvm_system *sys, char *msg,
 /* bvm_strerror: a short name for an errno value ("EINVAL"). */
 BVM_EXPORT const char *bvm_errname(int error);
 
+/* ---------------------------------------------------------------------
+ * Fault injection, for tests.  Every allocation point in the library asks
+ * its failure point first; an armed point fails its nth call from the
+ * moment it was armed, once, as if the memory were not there, and the
+ * calling operation fails cleanly (ENOMEM).  The points are process-wide
+ * (all systems), and arming is meant for single-threaded tests.
+ * ------------------------------------------------------------------- */
+
+#define BVM_FP_PAGE_ALLOC    0 /* a frame (faults, copies, pglist) */
+#define BVM_FP_MAPENT_ALLOC  1 /* a map entry (mmap, fork) */
+#define BVM_FP_AMAP_ALLOC    2 /* an amap (first touch, copy, fork) */
+#define BVM_FP_ANON_ALLOC    3 /* an anon (zero fill, copy-on-write) */
+#define BVM_FP_PV_ALLOC      4 /* a pmap pv entry (every new mapping) */
+#define BVM_FP_PTP_ALLOC     5 /* a page-table page */
+#define BVM_FP_VMSPACE_ALLOC 6 /* a vmspace (create, fork) */
+#define BVM_FP_NPOINTS       7
+
+/*
+ * bvm_failpoint_arm: make the nth call (n >= 1) of point fail; 0 disarms
+ * the point.  => returns 0 or EINVAL (unknown point, negative n).
+ */
+BVM_EXPORT int bvm_failpoint_arm(int point, long nth);
+/* bvm_failpoint_disarm: disarm every point. */
+BVM_EXPORT void bvm_failpoint_disarm(void);
+/* bvm_failpoint_calls: the calls point has seen since it was armed. */
+BVM_EXPORT long bvm_failpoint_calls(int point);
+/* bvm_failpoint_name: "page_alloc", ...; NULL for an unknown point. */
+BVM_EXPORT const char *bvm_failpoint_name(int point);
+
 #ifdef __cplusplus
 }
 #endif

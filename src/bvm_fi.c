@@ -46,3 +46,45 @@ bvm_fi_calls(enum bvm_fi_site site)
 {
 	return __atomic_load_n(&fi_calls[site], __ATOMIC_RELAXED);
 }
+
+/* the public face (bsdvm.h) */
+static const char *const fi_names[FI_NSITES] = {
+	[FI_PAGE_ALLOC] = "page_alloc",
+	[FI_MAPENT_ALLOC] = "mapent_alloc",
+	[FI_AMAP_ALLOC] = "amap_alloc",
+	[FI_ANON_ALLOC] = "anon_alloc",
+	[FI_PV_ALLOC] = "pv_alloc",
+	[FI_PTP_ALLOC] = "ptp_alloc",
+	[FI_VMSPACE_ALLOC] = "vmspace_alloc",
+};
+
+int
+bvm_failpoint_arm(int point, long nth)
+{
+	if (point < 0 || point >= FI_NSITES || nth < 0)
+		return EINVAL;
+	bvm_fi_arm((enum bvm_fi_site)point, nth);
+	return 0;
+}
+
+void
+bvm_failpoint_disarm(void)
+{
+	bvm_fi_disarm();
+}
+
+long
+bvm_failpoint_calls(int point)
+{
+	if (point < 0 || point >= FI_NSITES)
+		return 0;
+	return bvm_fi_calls((enum bvm_fi_site)point);
+}
+
+const char *
+bvm_failpoint_name(int point)
+{
+	if (point < 0 || point >= FI_NSITES)
+		return NULL;
+	return fi_names[point];
+}

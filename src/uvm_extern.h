@@ -176,14 +176,14 @@ void bvm_lockobj_free(struct bvm_lockobj *);
  * first; a test can make the Nth call of a site fail.
  */
 enum bvm_fi_site {
-	FI_PAGE_ALLOC,
-	FI_MAPENT_ALLOC,
-	FI_AMAP_ALLOC,
-	FI_ANON_ALLOC,
-	FI_PV_ALLOC,
-	FI_PTP_ALLOC,
-	FI_VMSPACE_ALLOC,
-	FI_NSITES
+	FI_PAGE_ALLOC = BVM_FP_PAGE_ALLOC,
+	FI_MAPENT_ALLOC = BVM_FP_MAPENT_ALLOC,
+	FI_AMAP_ALLOC = BVM_FP_AMAP_ALLOC,
+	FI_ANON_ALLOC = BVM_FP_ANON_ALLOC,
+	FI_PV_ALLOC = BVM_FP_PV_ALLOC,
+	FI_PTP_ALLOC = BVM_FP_PTP_ALLOC,
+	FI_VMSPACE_ALLOC = BVM_FP_VMSPACE_ALLOC,
+	FI_NSITES = BVM_FP_NPOINTS
 };
 extern int bvm_fi_active;    /* nonzero when some site is armed */
 bool bvm_fi_fail_slow(enum bvm_fi_site);

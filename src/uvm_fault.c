@@ -212,6 +212,13 @@ uvm_fault_enter(struct uvm_faultctx *flt, struct vm_page *pg, vm_prot_t prot)
 	error = pmap_enter(flt->map->pmap, flt->va, VM_PAGE_TO_PHYS(pg), prot,
 	    flt->access_type | PMAP_CANFAIL | (flt->wired ? PMAP_WIRED : 0));
 	if (error) {
+		/*
+		 * The amap may already hold a new anon here (1B, zero fill)
+		 * while the pmap still maps the old page: take that mapping
+		 * away (pmap_remove cannot fail), so the next access faults
+		 * and finds the new one.
+		 */
+		pmap_remove(flt->map->pmap, flt->va, flt->va + PAGE_SIZE);
 		CNT_INC(sys->uvmexp.flt_noram);
 		return ENOMEM;
 	}
