@@ -6,7 +6,8 @@
 # Other targets: asan (tests under ASan+UBSan), tsan (threaded tests under
 # ThreadSanitizer), clang (build with clang, -Werror, and run the tests),
 # bench (benchmark vs the host kernel, release build), install
-# (PREFIX=/usr/local), clean.  Debian packages the build needs are
+# (PREFIX=/usr/local), fuzz (libFuzzer harnesses with clang, FUZZ_SECONDS
+# each; see tests/fuzz/README), clean.  Debian packages the build needs are
 # installed by scripts/deps.sh (as root) or named for you to install.
 
 BUILD   ?= build
@@ -14,7 +15,8 @@ JOBS    ?= 2
 PREFIX  ?= /usr/local
 CMAKE   := cmake
 
-.PHONY: all deps build run test asan tsan clang bench install clean
+.PHONY: all deps build run test asan tsan clang bench install clean difftest fuzz \
+	fuzz-build
 
 all: build
 
@@ -68,8 +70,52 @@ bench: deps build-release/CMakeCache.txt
 	@$(CMAKE) --build build-release -j$(JOBS) --target bvm_bench
 	./build-release/bvm_bench $(BENCHFLAGS)
 
+# libFuzzer harnesses (tests/fuzz): built with clang straight from the
+# sources, run FUZZ_SECONDS each.  New inputs go to build-fuzz/corpus/H,
+# crashes to build-fuzz/artifacts/H/.
+FUZZ_SECONDS  ?= 60
+FUZZ_HARNESS  ?= scenario api
+FUZZ_FLAGS    ?=
+FUZZ_CC       ?= clang
+FUZZ_CFLAGS   := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter -fno-strict-aliasing \
+	-DBVM_DEBUG=1 -Iinclude -Isrc -Itools
+FUZZ_LIBSRC   := $(wildcard src/*.c)
+
+build-fuzz/fuzz_scenario: tests/fuzz/fuzz_scenario.c tools/scenario.c \
+    $(FUZZ_LIBSRC) $(wildcard src/*.h include/*.h tools/*.h)
+	@sh scripts/deps.sh clang
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $$(pkg-config --cflags libbsd-overlay) \
+	    -o $@ tests/fuzz/fuzz_scenario.c tools/scenario.c $(FUZZ_LIBSRC) \
+	    $$(pkg-config --libs libbsd-overlay) -lpthread
+
+build-fuzz/fuzz_api: tests/fuzz/fuzz_api.c \
+    $(FUZZ_LIBSRC) $(wildcard src/*.h include/*.h)
+	@sh scripts/deps.sh clang
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $$(pkg-config --cflags libbsd-overlay) \
+	    -o $@ tests/fuzz/fuzz_api.c $(FUZZ_LIBSRC) \
+	    $$(pkg-config --libs libbsd-overlay) -lpthread
+
+fuzz-build: $(FUZZ_HARNESS:%=build-fuzz/fuzz_%)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run_fuzz.sh build-fuzz $(FUZZ_SECONDS) \
+	    "$(FUZZ_FLAGS)" $(FUZZ_HARNESS)
+
+# The differential tester against the host kernel: N random sequences.
+N       ?= 100000
+SEED    ?= 1
+difftest: deps $(BUILD)/CMakeCache.txt
+	@$(CMAKE) --build $(BUILD) -j$(JOBS) --target bvm_difftest -- --no-print-directory
+	./$(BUILD)/bvm_difftest -n $(N) -s $(SEED)
+
 install: build
 	$(CMAKE) --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan build-clang build-release
+	rm -rf $(BUILD) build-asan build-tsan build-clang build-release \
+	    build-fuzz

@@ -251,10 +251,12 @@ BVM_EXPORT int bvm_minherit(struct bvm_vmspace *vm, uint64_t addr,
 /*
  * bvm_madvise: advice for [addr, addr+len).  NORMAL/RANDOM/SEQUENTIAL set
  * the fault-around window; WILLNEED does nothing; DONTNEED deactivates the
- * pages (contents kept); FREE discards private anonymous pages (they read
- * back as zero), except pages another mapping still references through the
- * same amap (MAP_SHARED memory, a fork child that has not copied them
- * yet): those are only deactivated.
+ * pages (contents kept); FREE discards anonymous pages (they read back as
+ * zero), except pages another mapping still references through the same
+ * amap (MAP_SHARED memory that a fork child shares, a fork child that has
+ * not copied them yet): those are only deactivated.  As on OpenBSD, this
+ * includes MAP_SHARED memory that only one mapping refers to (Linux
+ * refuses FREE on shared memory).
  * => errors: EINVAL (unknown advice, SPACEAVAIL, range wraps), EFAULT
  *    (DONTNEED or FREE over a range with an unmapped page, as OpenBSD's
  *    uvm_map_clean; nothing done).

@@ -1441,11 +1441,13 @@ uvmspace_fork(struct vmspace *vm1, struct vmspace **vm2p)
 			amap_ref(new_entry->aref.ar_amap,
 			    new_entry->aref.ar_pageoff, (int)atop(len), 0);
 			if ((amap_flags(old_entry->aref.ar_amap) &
-			    AMAP_SHARED) || VM_MAPENT_ISWIRED(old_entry)) {
+			    AMAP_SHARED) || !UVM_ET_ISCOPYONWRITE(old_entry) ||
+			    VM_MAPENT_ISWIRED(old_entry)) {
 				/*
 				 * The child's copy is made now, pages and
 				 * all: the amap is wired (no faults
-				 * allowed), or shared with other entries,
+				 * allowed), or shared memory (MAP_SHARED,
+				 * or shared with other entries),
 				 * which must keep sharing one set of anons
 				 * that any of them may have wired.  Lazy
 				 * copy-on-write would give those anons a

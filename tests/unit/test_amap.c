@@ -210,3 +210,31 @@ TEST(amap_shared_copy_fork_keeps_wiring)
 	bvm_vmspace_destroy(a);
 	bvm_system_destroy(sys);
 }
+
+/*
+ * MAP_SHARED memory marked INHERIT_COPY, forked before anyone shares it
+ * (found by fuzzing): the child gets a snapshot at fork, and the parent's
+ * entry stays shared memory, never needs-copy.
+ */
+TEST(amap_shared_mapping_inherit_copy_fork)
+{
+	struct bvm_system *sys = tsys(128);
+	struct bvm_vmspace *p = tvm(sys), *c;
+	uint64_t va;
+
+	ASSERT_OK(bvm_mmap(p, 0, 2 * PG, BVM_PROT_READ | BVM_PROT_WRITE,
+	    BVM_MAP_ANON | BVM_MAP_SHARED, -1, 0, &va));
+	ASSERT_OK(tpoke(p, va, 1));
+	ASSERT_OK(bvm_minherit(p, va, 2 * PG, BVM_INHERIT_COPY));
+	ASSERT_OK(bvm_fork(p, &c));
+	CHECK(p);
+	CHECK(c);
+	ASSERT_OK(tpoke(p, va, 2));
+	ASSERT_EQ(tpeek(c, va), 1);
+	ASSERT_OK(tpoke(c, va + PG, 3));
+	ASSERT_EQ(tpeek(p, va + PG), 0);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(c);
+	bvm_vmspace_destroy(p);
+	bvm_system_destroy(sys);
+}
