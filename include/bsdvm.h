@@ -67,7 +67,8 @@ struct bvm_vmspace; /* one address space: a vm_map and its pmap */
 #define BVM_MAP_FIXED     0x0010 /* use the address exactly; replaces */
 #define BVM_MAP_NOREPLACE 0x0800 /* __MAP_NOREPLACE: with FIXED, fail if used */
 #define BVM_MAP_ANON      0x1000 /* anonymous memory, fd must be -1 */
-#define BVM_MAP_NOFAULT   0x2000 /* __MAP_NOFAULT: files only (EINVAL here) */
+#define BVM_MAP_NOFAULT   0x2000 /* __MAP_NOFAULT: objects only: pages beyond
+                                    the object (or unreadable) read as zero */
 #define BVM_MAP_STACK     0x4000 /* a stack: ANON|PRIVATE, READ|WRITE */
 #define BVM_MAP_CONCEAL   0x8000 /* accepted; excluded from core dumps */
 #define BVM_MAP_FLAGMASK  0xfff7 /* bits outside this mask: EINVAL */
@@ -87,6 +88,15 @@ struct bvm_vmspace; /* one address space: a vm_map and its pmap */
 #define BVM_MADV_SPACEAVAIL 5 /* EINVAL, as OpenBSD */
 #define BVM_MADV_FREE       6 /* private anonymous pages discarded */
 
+/* msync(2) flags. */
+#define BVM_MS_ASYNC      0x01 /* write dirty pages to the file, no wait */
+#define BVM_MS_SYNC       0x02 /* write dirty pages and wait for the disk */
+#define BVM_MS_INVALIDATE 0x04 /* then discard the cached pages */
+
+/* bvm_shm_open() flags (open(2)'s values on OpenBSD). */
+#define BVM_O_CREAT 0x0200 /* create the object if it does not exist */
+#define BVM_O_EXCL  0x0800 /* with O_CREAT: fail if it exists */
+
 /* mincore(2) vector bits. */
 #define BVM_MINCORE_INCORE 0x1
 
@@ -103,7 +113,13 @@ struct bvm_vmspace; /* one address space: a vm_map and its pmap */
 #define BVM_FAULT_INVALID 0
 #define BVM_FAULT_WIRE    1
 
-/* Signals and si_code values an emulator raises for a failed access. */
+/*
+ * Signals and si_code values an emulator raises for a failed access:
+ *   EFAULT -> SIGSEGV/SEGV_MAPERR   EACCES -> SIGSEGV/SEGV_ACCERR
+ *   ENXIO  -> SIGBUS/BUS_OBJERR (the page is beyond the end of the object)
+ *   EIO    -> SIGBUS/BUS_OBJERR (the pager could not read the page)
+ *   ENOMEM -> no signal (the kernel would sleep; the embedder decides)
+ */
 #define BVM_SIGSEGV      11
 #define BVM_SIGBUS       10 /* OpenBSD's SIGBUS number */
 #define BVM_SEGV_MAPERR  1  /* address not mapped */
@@ -208,15 +224,27 @@ BVM_EXPORT int bvm_exec(struct bvm_vmspace *vm);
  * ------------------------------------------------------------------- */
 
 /*
- * bvm_mmap: map len bytes.  Anonymous memory only (BVM_MAP_ANON, fd -1);
- * file descriptors arrive with the object layer.
- * => *out receives the address (plus addr's page offset, as OpenBSD).
+ * bvm_mmap: map len bytes: anonymous memory (BVM_MAP_ANON, fd -1), or the
+ * host file open as fd (a regular file) from offset off.  Every mapping of
+ * one file, in every vmspace of the system, shares one object and its
+ * pages (matched by device and inode): MAP_SHARED stores reach the file
+ * (bvm_msync, and when the last mapping goes), MAP_PRIVATE mappings are
+ * copy-on-write over the file's pages and never write it.  The descriptor
+ * is duplicated; the caller may close fd afterwards.  A page wholly beyond
+ * the end of the file faults with ENXIO (SIGBUS/BUS_OBJERR); the part of
+ * the last page beyond the end reads as zero and is never written back.
+ * off need not be page aligned: as on OpenBSD, its page offset is carried
+ * over to the address (the mapping starts at the page holding off).
+ * => *out receives the address (plus the page offset of addr, or of off
+ *    for a file).
  * => errors: EINVAL (bad prot bits, bad flags, SHARED|PRIVATE, NOREPLACE
  *    without FIXED, bad MAP_STACK use, len 0, bad FIXED address, fd != -1
- *    with MAP_ANON, NOFAULT on anonymous memory), ENOTSUP (WRITE|EXEC
- *    without BVM_SYS_WXALLOWED), ENODEV/EBADF (a descriptor: not yet),
- *    ENOMEM (no space, NOREPLACE collision, RLIMIT_DATA exceeded,
- *    mlockall(MCL_FUTURE) limits), EACCES (prot beyond the maximum).
+ *    with MAP_ANON, NOFAULT on anonymous memory, off negative or off+len
+ *    wrapping), ENOTSUP (WRITE|EXEC without BVM_SYS_WXALLOWED), EBADF (fd
+ *    not open), ENODEV (fd not a regular file), EACCES (fd not open for
+ *    reading; MAP_SHARED with PROT_WRITE and fd not open for writing; prot
+ *    beyond the maximum), ENOMEM (no space, NOREPLACE collision,
+ *    RLIMIT_DATA exceeded, mlockall(MCL_FUTURE) limits).
  */
 BVM_EXPORT int bvm_mmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len,
     int prot, int flags, int fd, int64_t off, uint64_t *out);
@@ -302,6 +330,138 @@ BVM_EXPORT int bvm_munlock(struct bvm_vmspace *vm, uint64_t addr,
 BVM_EXPORT int bvm_mlockall(struct bvm_vmspace *vm, int flags);
 BVM_EXPORT int bvm_munlockall(struct bvm_vmspace *vm);
 
+/*
+ * bvm_msync: write the modified pages of the objects mapped in
+ * [addr, addr+len) back to their files.  MS_ASYNC writes them to the host
+ * file; MS_SYNC also waits for the host to put them on disk (fdatasync);
+ * MS_INVALIDATE then discards the cached pages (clean, unwired ones), so
+ * that the next access reads the file again; as on OpenBSD it also discards
+ * the private (copy-on-write and anonymous) pages of the range, which then
+ * read back from the file, or as zero.  Memory not backed by a file is
+ * accepted and left alone (but for MS_INVALIDATE).
+ * => errors: EINVAL (flags 0, unknown, or ASYNC|SYNC; range wraps),
+ *    EFAULT (a page of the range not mapped; nothing done), EBUSY
+ *    (MS_INVALIDATE over wired memory), EIO (a page could not be written:
+ *    it stays modified and cached, and a later msync tries again).
+ */
+BVM_EXPORT int bvm_msync(struct bvm_vmspace *vm, uint64_t addr, uint64_t len,
+    int flags);
+
+/* ---------------------------------------------------------------------
+ * Memory objects: shared memory (aobj), devices, files.
+ *
+ * A struct bvm_object is a handle on a uvm_object: an anonymous object
+ * (aobj; named, as shm_open(3), or not, as memfd_create(2)), a device
+ * (fixed physical frames, never paged), or a file.  Mapping one with
+ * MAP_SHARED in several vmspaces shares its pages: a store through one
+ * mapping is seen by every other at once.  A handle holds a reference;
+ * mappings hold their own, so the handle may be released while mapped.
+ * ------------------------------------------------------------------- */
+
+struct bvm_object;
+
+/*
+ * bvm_shm_open: open the named shared-memory object of the system, or
+ * create it (BVM_O_CREAT, with BVM_O_EXCL: only create), with size 0.
+ * name NULL makes an unnamed object (memfd_create).
+ * => returns 0 and *out, or EINVAL (unknown flags; name "" or not
+ *    starting with '/'), ENAMETOOLONG (name over 255 bytes), ENOENT (not
+ *    there and no O_CREAT), EEXIST (O_CREAT|O_EXCL and there), ENOMEM.
+ */
+BVM_EXPORT int bvm_shm_open(struct bvm_system *sys, const char *name,
+    int oflags, struct bvm_object **out);
+
+/*
+ * bvm_shm_unlink: remove a name; the object lives on while handles or
+ * mappings refer to it.  => returns 0 or ENOENT, EINVAL.
+ */
+BVM_EXPORT int bvm_shm_unlink(struct bvm_system *sys, const char *name);
+
+/*
+ * bvm_device_create: a device object: npages physical frames, contiguous,
+ * allocated now and never paged (a simulated frame buffer).  *pa receives
+ * the physical address of the first frame; the device's side reads and
+ * writes them with bvm_phys_read/bvm_phys_write.  The frames are zeroed.
+ * => returns 0, EINVAL (npages 0), ENOMEM (no contiguous frames).
+ */
+BVM_EXPORT int bvm_device_create(struct bvm_system *sys, uint64_t npages,
+    const char *name, struct bvm_object **out, uint64_t *pa);
+
+/*
+ * bvm_object_file: a handle on the object of the host file open as fd (the
+ * same object bvm_mmap uses for it).
+ * => errors: EBADF, ENODEV, EACCES (fd not readable), ENOMEM.
+ */
+BVM_EXPORT int bvm_object_file(struct bvm_system *sys, int fd,
+    struct bvm_object **out);
+
+/*
+ * bvm_object_truncate: set an object's size (ftruncate(2)).  Growing adds
+ * zero pages; shrinking discards the pages beyond the new end from every
+ * mapping (an access there faults with ENXIO) and zeroes the tail of the
+ * new last page.  For a file the host file is truncated too.
+ * => errors: EINVAL (a device), EBADF (a file not open for writing),
+ *    EIO, EBUSY (wired pages beyond the new end).
+ */
+BVM_EXPORT int bvm_object_truncate(struct bvm_object *obj, uint64_t size);
+
+/* bvm_object_size: the object's size in bytes.  => returns 0. */
+BVM_EXPORT int bvm_object_size(struct bvm_object *obj, uint64_t *size);
+
+/* bvm_object_release: drop the handle's reference (close(2)). */
+BVM_EXPORT void bvm_object_release(struct bvm_object *obj);
+
+/*
+ * bvm_mmap_object: bvm_mmap of an object instead of a descriptor; the same
+ * arguments, checks and errors (maxprot: read and write for shared memory
+ * and devices; a file's as its descriptor allowed when the handle was
+ * made).  Devices are always mapped shared (MAP_PRIVATE becomes
+ * MAP_SHARED, as OpenBSD does for character devices); a device page
+ * beyond its frames faults with ENXIO.
+ */
+BVM_EXPORT int bvm_mmap_object(struct bvm_vmspace *vm, uint64_t addr,
+    uint64_t len, int prot, int flags, struct bvm_object *obj, int64_t off,
+    uint64_t *out);
+
+/* ---------------------------------------------------------------------
+ * File I/O through the page cache.  read(2) and write(2) on host files
+ * that go through the same pages as the mappings of the file, as a unified
+ * buffer cache does: a bvm_file_write is seen at once by every mapping of
+ * the file, and a store through a MAP_SHARED mapping by every
+ * bvm_file_read.  Writes go through to the host file at once.
+ * ------------------------------------------------------------------- */
+
+/*
+ * bvm_file_read: read up to len bytes at off; *nread (may be NULL) gets
+ * the count, short at the end of the file.
+ * => errors: EBADF, ENODEV, EACCES (not open for reading), EINVAL (off
+ *    negative), EIO, ENOMEM.
+ */
+BVM_EXPORT int bvm_file_read(struct bvm_system *sys, int fd, void *buf,
+    size_t len, int64_t off, size_t *nread);
+
+/*
+ * bvm_file_write: write len bytes at off, extending the file if needed.
+ * => errors: EBADF (fd not open for writing), ENODEV, EACCES, EINVAL (off
+ *    negative, off+len wraps), EIO, ENOMEM.
+ */
+BVM_EXPORT int bvm_file_write(struct bvm_system *sys, int fd,
+    const void *buf, size_t len, int64_t off);
+
+/*
+ * bvm_file_sync: write every modified cached page of the file and wait for
+ * the disk (fsync(2)).  => errors: EBADF, ENODEV, EIO.
+ */
+BVM_EXPORT int bvm_file_sync(struct bvm_system *sys, int fd);
+
+/*
+ * bvm_file_truncate: ftruncate(2) through the cache: as
+ * bvm_object_truncate on the file's object.  => errors: as that, and
+ * EBADF, ENODEV.
+ */
+BVM_EXPORT int bvm_file_truncate(struct bvm_system *sys, int fd,
+    uint64_t size);
+
 /* ---------------------------------------------------------------------
  * Memory access through virtual addresses, and faults.
  * ------------------------------------------------------------------- */
@@ -311,7 +471,7 @@ BVM_EXPORT int bvm_munlockall(struct bvm_vmspace *vm);
  */
 struct bvm_fault_info {
 	uint64_t addr; /* the first address that could not be accessed */
-	int error;     /* EFAULT, EACCES, ENOMEM, EIO (as bvm_fault) */
+	int error;     /* EFAULT, EACCES, ENXIO, EIO, ENOMEM (as bvm_fault) */
 	int signo;     /* BVM_SIGSEGV or BVM_SIGBUS; 0 for ENOMEM */
 	int code;      /* BVM_SEGV_MAPERR, BVM_SEGV_ACCERR, BVM_BUS_OBJERR */
 };
@@ -320,8 +480,9 @@ struct bvm_fault_info {
  * bvm_fault: resolve a fault at va for an access of type access (PROT_READ,
  * PROT_WRITE or PROT_EXEC), as uvm_fault() does for a trap.
  * => returns 0 (the page is now mapped for that access), EFAULT (not mapped:
- *    SEGV_MAPERR), EACCES (protection: SEGV_ACCERR), ENOMEM (no memory),
- *    EIO (pager I/O error), EINVAL (bad access type).
+ *    SEGV_MAPERR), EACCES (protection: SEGV_ACCERR), ENXIO (beyond the end
+ *    of the object: BUS_OBJERR), EIO (the pager could not read the page:
+ *    BUS_OBJERR), ENOMEM (no memory), EINVAL (bad access type).
  * => info may be NULL; it is filled in on failure.
  */
 BVM_EXPORT int bvm_fault(struct bvm_vmspace *vm, uint64_t va, int access,
@@ -331,7 +492,8 @@ BVM_EXPORT int bvm_fault(struct bvm_vmspace *vm, uint64_t va, int access,
  * bvm_read / bvm_write: copyin / copyout through the address space, faulting
  * as needed.  A write needs PROT_WRITE, a read PROT_READ.
  * => returns 0, or EFAULT when a page of the range cannot be accessed (info,
- *    if not NULL, tells why and where: SEGV_MAPERR or SEGV_ACCERR), or ENOMEM.
+ *    if not NULL, tells why and where: its error is EFAULT, EACCES, ENXIO
+ *    or EIO, with the signal as bvm_fault), or ENOMEM.
  *    On failure the bytes before info->addr were transferred.
  */
 BVM_EXPORT int bvm_read(struct bvm_vmspace *vm, uint64_t va, void *buf,
@@ -386,6 +548,13 @@ BVM_EXPORT int bvm_pglist_free(struct bvm_system *sys, const uint64_t *pas,
 BVM_EXPORT int bvm_phys_read(struct bvm_system *sys, uint64_t pa, void *buf,
     size_t len);
 
+/*
+ * bvm_phys_write: write into physical frames (a device's side of a device
+ * object's frames).  => returns 0 or EINVAL (out of range).
+ */
+BVM_EXPORT int bvm_phys_write(struct bvm_system *sys, uint64_t pa,
+    const void *buf, size_t len);
+
 /* ---------------------------------------------------------------------
  * Counters, listings, invariants.
  * ------------------------------------------------------------------- */
@@ -428,6 +597,18 @@ struct bvm_stats {
 	uint64_t mmap_calls;
 	uint64_t munmap_calls;
 	uint64_t mprotect_calls;
+	/* objects and pagers */
+	uint64_t objects;      /* live uvm_objects (vnode, aobj, device) */
+	uint64_t vnodes;       /* live vnode objects (files) */
+	uint64_t obj_pages;    /* frames owned by objects */
+	uint64_t flt_obj;      /* faults mapping an object's page (case 2A) */
+	uint64_t flt_prcopy;   /* object pages copied into anons (case 2B) */
+	uint64_t pgpgin;       /* pages read in by pagers */
+	uint64_t pgpgout;      /* pages written out by pagers */
+	uint64_t pageins;      /* pager read operations (clustered) */
+	uint64_t pageouts;     /* pager write operations (clustered) */
+	uint64_t pager_errors; /* pager reads and writes that failed */
+	uint64_t msync_calls;
 };
 
 /* bvm_stats: fill *st from the system's counters.  => returns 0. */
@@ -462,7 +643,10 @@ struct bvm_region {
 	uint64_t resident;    /* pages mapped in the pmap */
 	uint64_t anons;       /* anons (private pages) in the amap slots */
 	int amap_refs;        /* references to the amap, 0 if none */
-	const char *type;     /* "anon" (later: "vnode", "aobj", "device") */
+	const char *type;     /* "anon", "vnode", "aobj" or "device" */
+	const char *name;     /* the file's path or the object's name; "" */
+	uint64_t offset;      /* offset in the object of start */
+	uint64_t obj_resident; /* the object's resident pages (all offsets) */
 };
 
 /*
@@ -492,7 +676,8 @@ BVM_EXPORT const char *bvm_errname(int error);
  * Fault injection, for tests.  Every allocation point in the library asks
  * its failure point first; an armed point fails its nth call from the
  * moment it was armed, once, as if the memory were not there, and the
- * calling operation fails cleanly (ENOMEM).  The points are process-wide
+ * calling operation fails cleanly (ENOMEM); the pager points fail an I/O
+ * instead, as a disk would (EIO).  The points are process-wide
  * (all systems), and arming is meant for single-threaded tests.
  * ------------------------------------------------------------------- */
 
@@ -503,7 +688,10 @@ BVM_EXPORT const char *bvm_errname(int error);
 #define BVM_FP_PV_ALLOC      4 /* a pmap pv entry (every new mapping) */
 #define BVM_FP_PTP_ALLOC     5 /* a page-table page */
 #define BVM_FP_VMSPACE_ALLOC 6 /* a vmspace (create, fork) */
-#define BVM_FP_NPOINTS       7
+#define BVM_FP_OBJ_ALLOC     7 /* an object or a page-index node */
+#define BVM_FP_PAGER_READ    8 /* a pager read: fails with EIO */
+#define BVM_FP_PAGER_WRITE   9 /* a pager write: fails with EIO */
+#define BVM_FP_NPOINTS       10
 
 /*
  * bvm_failpoint_arm: make the nth call (n >= 1) of point fail; 0 disarms

@@ -6,6 +6,8 @@
  * debug builds of a system created with BVM_SYS_CHECK, runs the invariant
  * checker on the vmspace after the call, panicking on a violation.
  */
+#include <fcntl.h>
+
 #include "pmap.h"
 #include "uvm.h"
 #include "uvm_amap.h"
@@ -13,6 +15,7 @@
 #include "uvm_fault.h"
 #include "uvm_map.h"
 #include "uvm_mmap.h"
+#include "uvm_object.h"
 
 #define VMSPACE(p) ((struct vmspace *)(p))
 #define SYS(vm)    ((vm)->vm_map.sys)
@@ -85,6 +88,12 @@ bvm_system_create(const struct bvm_params *p, struct bvm_system **out)
 	bvm_mutex_init(&sys->listlock);
 	LIST_INIT(&sys->vmspaces);
 	LIST_INIT(&sys->amaps);
+	LIST_INIT(&sys->objects);
+	LIST_INIT(&sys->handles);
+	bvm_mutex_init(&sys->vnodelock);
+	LIST_INIT(&sys->vnodes);
+	bvm_mutex_init(&sys->shmlock);
+	LIST_INIT(&sys->shmnames);
 	pool_init(&sys->pv_pool, sizeof(struct pv_entry), "pvpl", FI_PV_ALLOC);
 	uvm_map_init(sys);
 	amap_init(sys);
@@ -112,6 +121,12 @@ bvm_system_destroy(struct bvm_system *sys)
 		uvmspace_free(vm);
 	}
 	KASSERT(LIST_EMPTY(&sys->amaps));
+	/* then handles left open, names, and vnodes kept for failed writes */
+	while (!LIST_EMPTY(&sys->handles))
+		bvm_object_release(LIST_FIRST(&sys->handles));
+	uao_fini(sys);
+	uvn_fini(sys);
+	KASSERT(LIST_EMPTY(&sys->objects));
 	pmap_pv_drain(sys);
 	pool_destroy(&sys->anon_pool);
 	pool_destroy(&sys->amap_pool);
@@ -122,6 +137,8 @@ bvm_system_destroy(struct bvm_system *sys)
 	bvm_mutex_destroy(&sys->kentry_lock);
 	bvm_mutex_destroy(&sys->pmaplock);
 	bvm_mutex_destroy(&sys->listlock);
+	bvm_mutex_destroy(&sys->vnodelock);
+	bvm_mutex_destroy(&sys->shmlock);
 	uvm_page_fini(sys);
 	free(sys);
 }
@@ -185,6 +202,14 @@ bvm_mmap(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int prot,
 	if (error == 0 && out != NULL)
 		*out = va;
 	return bvm_after(VMSPACE(vm), error);
+}
+
+int
+bvm_msync(struct bvm_vmspace *vm, uint64_t addr, uint64_t len, int flags)
+{
+	if (vm == NULL)
+		return EINVAL;
+	return bvm_after(VMSPACE(vm), sys_msync(VMSPACE(vm), addr, len, flags));
 }
 
 int
@@ -410,6 +435,259 @@ bvm_phys_read(struct bvm_system *sys, uint64_t pa, void *buf, size_t len)
 }
 
 int
+bvm_phys_write(struct bvm_system *sys, uint64_t pa, const void *buf,
+    size_t len)
+{
+	uint64_t bytes;
+
+	if (sys == NULL || (buf == NULL && len != 0))
+		return EINVAL;
+	bytes = sys->npages * PAGE_SIZE;
+	if (pa >= bytes || len > bytes - pa)
+		return EINVAL;
+	memcpy(uvm_phys_to_host(sys, pa), buf, len);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Objects: handles on uvm_objects.
+ * ------------------------------------------------------------------- */
+
+struct bvm_object {
+	struct uvm_object *uobj;       /* [I] one reference of it */
+	vm_prot_t maxprot;             /* [I] what mappings may be given */
+	struct bvm_system *sys;        /* [I] */
+	LIST_ENTRY(bvm_object) link;   /* [listlock] */
+};
+
+/* a handle on uobj, taking over the caller's reference */
+static int
+bvm_object_handle(struct bvm_system *sys, struct uvm_object *uobj,
+    vm_prot_t maxprot, struct bvm_object **out)
+{
+	struct bvm_object *h = calloc(1, sizeof(*h));
+
+	if (h == NULL) {
+		uobj->pgops->pgo_detach(uobj);
+		return ENOMEM;
+	}
+	h->uobj = uobj;
+	h->maxprot = maxprot;
+	h->sys = sys;
+	bvm_mutex_enter(&sys->listlock);
+	LIST_INSERT_HEAD(&sys->handles, h, link);
+	bvm_mutex_exit(&sys->listlock);
+	*out = h;
+	return 0;
+}
+
+/*
+ * uvm_obj_extrarefs: the references to uobj that are not map entries: the
+ * handles on it and its name.  => quiescent system (the checker)
+ */
+int
+uvm_obj_extrarefs(struct uvm_object *uobj)
+{
+	struct bvm_object *h;
+	int n = uao_linked(uobj) ? 1 : 0;
+
+	LIST_FOREACH(h, &uobj->uo_sys->handles, link)
+		if (h->uobj == uobj)
+			n++;
+	return n;
+}
+
+int
+bvm_shm_open(struct bvm_system *sys, const char *name, int oflags,
+    struct bvm_object **out)
+{
+	struct uvm_object *uobj;
+	int error;
+
+	if (sys == NULL || out == NULL)
+		return EINVAL;
+	if ((error = uao_shm_open(sys, name, oflags, &uobj)) != 0)
+		return error;
+	return bvm_object_handle(sys, uobj, PROT_MASK, out);
+}
+
+int
+bvm_shm_unlink(struct bvm_system *sys, const char *name)
+{
+	if (sys == NULL)
+		return EINVAL;
+	return uao_shm_unlink(sys, name);
+}
+
+int
+bvm_device_create(struct bvm_system *sys, uint64_t npages, const char *name,
+    struct bvm_object **out, uint64_t *pa)
+{
+	struct uvm_object *uobj;
+	paddr_t p;
+	int error;
+
+	if (sys == NULL || out == NULL)
+		return EINVAL;
+	if ((error = udv_create(sys, npages, name, &uobj, &p)) != 0)
+		return error;
+	if ((error = bvm_object_handle(sys, uobj, PROT_MASK, out)) != 0)
+		return error;
+	if (pa != NULL)
+		*pa = p;
+	return 0;
+}
+
+int
+bvm_object_file(struct bvm_system *sys, int fd, struct bvm_object **out)
+{
+	struct uvm_object *uobj;
+	int error, mode;
+
+	if (sys == NULL || out == NULL)
+		return EINVAL;
+	if ((error = uvn_attach(sys, fd, &uobj, &mode)) != 0)
+		return error;
+	return bvm_object_handle(sys, uobj, PROT_READ | PROT_EXEC |
+	    (mode == O_RDWR ? PROT_WRITE : 0), out);
+}
+
+int
+bvm_object_truncate(struct bvm_object *h, uint64_t size)
+{
+	struct uvm_object *uobj;
+	int error;
+
+	if (h == NULL)
+		return EINVAL;
+	uobj = h->uobj;
+	if (UVM_OBJ_IS_DEVICE(uobj))
+		return EINVAL;
+	if (size > (uint64_t)INT64_MAX)
+		return EINVAL;
+	bvm_mutex_enter(&uobj->vmobjlock);
+	error = uvm_obj_truncate(uobj, (voff_t)size);
+	bvm_mutex_exit(&uobj->vmobjlock);
+	return error;
+}
+
+int
+bvm_object_size(struct bvm_object *h, uint64_t *size)
+{
+	if (h == NULL || size == NULL)
+		return EINVAL;
+	bvm_mutex_enter(&h->uobj->vmobjlock);
+	*size = (uint64_t)h->uobj->uo_size;
+	bvm_mutex_exit(&h->uobj->vmobjlock);
+	return 0;
+}
+
+void
+bvm_object_release(struct bvm_object *h)
+{
+	struct bvm_system *sys;
+
+	if (h == NULL)
+		return;
+	sys = h->sys;
+	bvm_mutex_enter(&sys->listlock);
+	LIST_REMOVE(h, link);
+	bvm_mutex_exit(&sys->listlock);
+	h->uobj->pgops->pgo_detach(h->uobj);
+	free(h);
+}
+
+int
+bvm_mmap_object(struct bvm_vmspace *vm, uint64_t addr, uint64_t len,
+    int prot, int flags, struct bvm_object *h, int64_t off, uint64_t *out)
+{
+	vaddr_t va = 0;
+	int error;
+
+	if (vm == NULL || h == NULL || h->sys != SYS(VMSPACE(vm)))
+		return EINVAL;
+	if (flags & BVM_MAP_ANON)
+		return EINVAL;
+	error = sys_mmap_object(VMSPACE(vm), addr, len, prot, flags, -1,
+	    h->uobj, h->maxprot, off, &va);
+	if (error == 0 && out != NULL)
+		*out = va;
+	return bvm_after(VMSPACE(vm), error);
+}
+
+/* ---------------------------------------------------------------------
+ * File I/O through the page cache.
+ * ------------------------------------------------------------------- */
+
+int
+bvm_file_read(struct bvm_system *sys, int fd, void *buf, size_t len,
+    int64_t off, size_t *nread)
+{
+	size_t done;
+	int error;
+
+	if (sys == NULL || (buf == NULL && len != 0))
+		return EINVAL;
+	error = uvn_file_io(sys, fd, buf, len, off, false, &done);
+	if (nread != NULL)
+		*nread = done;
+	return error;
+}
+
+int
+bvm_file_write(struct bvm_system *sys, int fd, const void *buf, size_t len,
+    int64_t off)
+{
+	size_t done;
+
+	if (sys == NULL || (buf == NULL && len != 0))
+		return EINVAL;
+	return uvn_file_io(sys, fd, (void *)(uintptr_t)buf, len, off, true,
+	    &done);
+}
+
+int
+bvm_file_sync(struct bvm_system *sys, int fd)
+{
+	struct uvm_object *uobj;
+	int error;
+
+	if (sys == NULL)
+		return EINVAL;
+	if ((error = uvn_attach(sys, fd, &uobj, NULL)) != 0)
+		return error;
+	bvm_mutex_enter(&uobj->vmobjlock);
+	error = uvm_obj_flush(uobj, 0, INT64_MAX, PGO_CLEANIT | PGO_SYNCIO);
+	bvm_mutex_exit(&uobj->vmobjlock);
+	uobj->pgops->pgo_detach(uobj);
+	return error;
+}
+
+int
+bvm_file_truncate(struct bvm_system *sys, int fd, uint64_t size)
+{
+	struct uvm_object *uobj;
+	int error, mode;
+
+	if (sys == NULL)
+		return EINVAL;
+	if (size > (uint64_t)INT64_MAX)
+		return EINVAL;
+	if ((error = uvn_attach(sys, fd, &uobj, &mode)) != 0)
+		return error;
+	if (mode != O_RDWR) {
+		uobj->pgops->pgo_detach(uobj);
+		return EBADF;
+	}
+	bvm_mutex_enter(&uobj->vmobjlock);
+	uvn_setwfd(uobj, fd);
+	error = uvm_obj_truncate(uobj, (voff_t)size);
+	bvm_mutex_exit(&uobj->vmobjlock);
+	uobj->pgops->pgo_detach(uobj);
+	return error;
+}
+
+int
 bvm_stats(struct bvm_system *sys, struct bvm_stats *st)
 {
 	struct uvmexp *u;
@@ -438,6 +716,9 @@ bvm_stats(struct bvm_system *sys, struct bvm_stats *st)
 	C(forks); C(cow_now); C(pmap_enter); C(pmap_remove); C(pmap_protect);
 	C(tlb_miss); C(tlb_flush); C(mmap_calls); C(munmap_calls);
 	C(mprotect_calls);
+	C(objects); C(vnodes); C(obj_pages); C(flt_obj); C(flt_prcopy);
+	C(pgpgin); C(pgpgout); C(pageins); C(pageouts); C(pager_errors);
+	C(msync_calls);
 #undef C
 	return 0;
 }
@@ -516,7 +797,17 @@ bvm_regions(struct bvm_vmspace *bvm, int (*fn)(const struct bvm_region *,
 			    (int)atop(entry->end - entry->start));
 			amap_unlock(amap);
 		}
-		r.type = entry->object != NULL ? "object" : "anon";
+		r.type = "anon";
+		r.name = "";
+		if (entry->object != NULL) {
+			struct uvm_object *uobj = entry->object;
+
+			r.type = uobj->uo_type;
+			r.name = uobj->uo_name != NULL ? uobj->uo_name : "";
+			r.offset = (uint64_t)entry->offset;
+			r.obj_resident = __atomic_load_n(&uobj->uo_npages,
+			    __ATOMIC_RELAXED);
+		}
 		error = fn(&r, arg);
 	}
 	vm_map_unlock_read(map);

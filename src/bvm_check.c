@@ -20,6 +20,8 @@
  *       only if that anon is not shared and the entry is not needs-copy,
  *       and is on the page's pv list; the resident count is right
  *   V7  a wired anonymous entry has a resident anon at every page
+ *   (V6 for objects: where the amap has no anon, a mapping maps the
+ *   object's page at that offset, never writable in a copy-on-write entry)
  *
  * uvm_system_sanity() checks the whole system and must run while no other
  * thread uses it (tests call it between steps).  On top of V1-V6 for each
@@ -33,6 +35,10 @@
  *   S4  every allocated page is owned by exactly the anon that points at it
  *       (or is a pglist page); queue counts match
  *   S5  every page's wire_count is the number of wired entries holding it
+ *       (through an anon, or the object's page where the amap has none)
+ *   S6  every object's page index holds exactly its resident pages, each
+ *       owned by it at its offset; its reference count is the entries,
+ *       handles and names referring to it; the object counters agree
  */
 #include <stdarg.h>
 
@@ -41,6 +47,7 @@
 #include "uvm_amap.h"
 #include "uvm_anon.h"
 #include "uvm_map.h"
+#include "uvm_object.h"
 
 struct chk {
 	char *msg;
@@ -183,12 +190,10 @@ chk_mapping(vaddr_t va, paddr_t pa, vm_prot_t prot, bool wired, void *arg)
 	    prot, entry->protection);
 	CHK(c, !(PG_FLAGS(pg) & PG_FREE), "va %#llx maps free page %#llx",
 	    (unsigned long long)va, (unsigned long long)pa);
-	if (entry->aref.ar_amap != NULL) {
-		anon = amap_lookup(&entry->aref, va - entry->start);
-		if (anon == NULL)
-			error = chk_fail(c, "va %#llx mapped, no anon in the amap",
-			    (unsigned long long)va);
-		else if (anon->an_page != pg)
+	anon = entry->aref.ar_amap != NULL ?
+	    amap_lookup(&entry->aref, va - entry->start) : NULL;
+	if (anon != NULL) {
+		if (anon->an_page != pg)
 			error = chk_fail(c, "va %#llx maps %#llx, anon has %#llx",
 			    (unsigned long long)va, (unsigned long long)pa,
 			    (unsigned long long)(anon->an_page ?
@@ -198,7 +203,26 @@ chk_mapping(vaddr_t va, paddr_t pa, vm_prot_t prot, bool wired, void *arg)
 			error = chk_fail(c, "va %#llx writable but shared "
 			    "(an_ref %d, needscopy %d)", (unsigned long long)va,
 			    anon->an_ref, UVM_ET_ISNEEDSCOPY(entry));
-	} else if (entry->object == NULL)
+	} else if (entry->object != NULL) {
+		struct uvm_object *uobj = entry->object;
+		struct vm_page *opg;
+
+		bvm_mutex_enter(&uobj->vmobjlock);
+		opg = uvm_pagelookup(uobj, entry->offset +
+		    (voff_t)(va - entry->start));
+		bvm_mutex_exit(&uobj->vmobjlock);
+		if (opg != pg)
+			error = chk_fail(c, "va %#llx maps %#llx, the object "
+			    "has %#llx", (unsigned long long)va,
+			    (unsigned long long)pa,
+			    (unsigned long long)(opg ? opg->phys_addr : 0));
+		else if ((prot & PROT_WRITE) && UVM_ET_ISCOPYONWRITE(entry))
+			error = chk_fail(c, "va %#llx: object page writable "
+			    "in a copy-on-write entry", (unsigned long long)va);
+	} else if (entry->aref.ar_amap != NULL)
+		error = chk_fail(c, "va %#llx mapped, no anon in the amap",
+		    (unsigned long long)va);
+	else
 		error = chk_fail(c, "va %#llx mapped in an entry with no "
 		    "backing", (unsigned long long)va);
 	if (error)
@@ -413,6 +437,56 @@ chk_freelists(struct chk *c, struct bvm_system *sys)
 	return 0;
 }
 
+/* S6: the objects.  => quiescent system */
+static int
+chk_objects(struct chk *c, struct bvm_system *sys)
+{
+	struct uvm_object *uobj;
+	struct vmspace *vm;
+	struct vm_map_entry *e;
+	uint64_t nobj = 0, nvn = 0;
+
+	LIST_FOREACH(uobj, &sys->objects, uo_list) {
+		struct vm_page *pg;
+		uint64_t idx = 0, n = 0;
+		int refs = uvm_obj_extrarefs(uobj);
+
+		nobj++;
+		if (UVM_OBJ_IS_VNODE(uobj))
+			nvn++;
+		while ((pg = uvm_radix_next(&uobj->uo_pages, &idx)) != NULL) {
+			CHK(c, pg->uobject == uobj && (uint64_t)pg->offset ==
+			    idx << PAGE_SHIFT && !(PG_FLAGS(pg) & PG_FREE),
+			    "object %p: index %#llx holds page %#llx of %p "
+			    "at %#llx", (void *)uobj, (unsigned long long)idx,
+			    (unsigned long long)pg->phys_addr,
+			    (void *)pg->uobject,
+			    (unsigned long long)pg->offset);
+			n++;
+			if (++idx == 0)
+				break;
+		}
+		CHK(c, n == uobj->uo_npages, "object %p: %llu pages indexed, "
+		    "uo_npages %llu", (void *)uobj, (unsigned long long)n,
+		    (unsigned long long)uobj->uo_npages);
+		LIST_FOREACH(vm, &sys->vmspaces, vm_list)
+			for (e = vm->vm_map.header.next;
+			    e != &vm->vm_map.header; e = e->next)
+				if (e->object == uobj)
+					refs++;
+		CHK(c, refs == uobj->uo_refs, "object %p (%s): uo_refs %d, "
+		    "%d references", (void *)uobj, uobj->uo_type,
+		    uobj->uo_refs, refs);
+	}
+	CHK(c, nobj == CNT_GET(sys->uvmexp.objects) &&
+	    nvn == CNT_GET(sys->uvmexp.vnodes), "objects %llu/%llu, vnodes "
+	    "%llu/%llu", (unsigned long long)nobj,
+	    (unsigned long long)CNT_GET(sys->uvmexp.objects),
+	    (unsigned long long)nvn,
+	    (unsigned long long)CNT_GET(sys->uvmexp.vnodes));
+	return 0;
+}
+
 /* S2-S4.  => quiescent system */
 static int
 chk_system(struct chk *c0, struct bvm_system *sys)
@@ -424,6 +498,7 @@ chk_system(struct chk *c0, struct bvm_system *sys)
 	struct ptrcount *amaps = NULL, *anons = NULL, *pc;
 	size_t namaps = 0, nanons = 0, i;
 	uint64_t owned = 0, active = 0, inactive = 0, wired = 0, pglist = 0;
+	uint64_t objpages = 0;
 	int error = 0, s, j;
 
 
@@ -544,16 +619,24 @@ chk_system(struct chk *c0, struct bvm_system *sys)
 		LIST_FOREACH(vm, &sys->vmspaces, vm_list)
 			for (e = vm->vm_map.header.next;
 			    e != &vm->vm_map.header; e = e->next) {
-				if (!VM_MAPENT_ISWIRED(e) ||
-				    e->aref.ar_amap == NULL)
+				if (!VM_MAPENT_ISWIRED(e))
 					continue;
 				for (j = 0; j < (int)atop(e->end - e->start);
 				    j++) {
-					struct vm_anon *an = e->aref.ar_amap->
+					struct vm_anon *an = e->aref.ar_amap ==
+					    NULL ? NULL : e->aref.ar_amap->
 					    am_anon[e->aref.ar_pageoff + j];
-					if (an != NULL && an->an_page != NULL)
-						wires[atop(an->an_page->
-						    phys_addr)]++;
+					struct vm_page *wp = NULL;
+
+					if (an != NULL)
+						wp = an->an_page;
+					else if (e->object != NULL)
+						wp = uvm_radix_lookup(
+						    &e->object->uo_pages,
+						    ((uint64_t)e->offset >>
+						    PAGE_SHIFT) + (uint64_t)j);
+					if (wp != NULL)
+						wires[atop(wp->phys_addr)]++;
 				}
 			}
 		for (i = 0; i < sys->npages; i++)
@@ -579,7 +662,27 @@ chk_system(struct chk *c0, struct bvm_system *sys)
 			pglist++;
 			continue;
 		}
-		if (pg->uanon == NULL || pg->uanon->an_page != pg ||
+		if (pg->uobject != NULL) {
+			/* S6 looks at the object's side */
+			if (pg->uanon != NULL || !(PG_FLAGS(pg) & PG_TABLED) ||
+			    uvm_radix_lookup(&pg->uobject->uo_pages,
+			    (uint64_t)pg->offset >> PAGE_SHIFT) != pg) {
+				error = chk_fail(&c, "page %#llx: owned by "
+				    "object %p at %#llx, not in its index",
+				    (unsigned long long)pg->phys_addr,
+				    (void *)pg->uobject,
+				    (unsigned long long)pg->offset);
+				goto out;
+			}
+			objpages++;
+			if ((PG_FLAGS(pg) & PG_DEVICE) &&
+			    (PG_FLAGS(pg) & PQ_QUEUEMASK)) {
+				error = chk_fail(&c, "device page %#llx on a "
+				    "paging queue",
+				    (unsigned long long)pg->phys_addr);
+				goto out;
+			}
+		} else if (pg->uanon == NULL || pg->uanon->an_page != pg ||
 		    ptrcount_find(anons, nanons, pg->uanon) == NULL) {
 			error = chk_fail(&c, "page %#llx: allocated but not "
 			    "owned by a live anon",
@@ -603,12 +706,18 @@ chk_system(struct chk *c0, struct bvm_system *sys)
 		    (unsigned long long)sys->uvmexp.inactive,
 		    (unsigned long long)wired,
 		    (unsigned long long)sys->uvmexp.wired);
+	else if (objpages != CNT_GET(sys->uvmexp.obj_pages))
+		error = chk_fail(&c, "%llu object pages, counter %llu",
+		    (unsigned long long)objpages,
+		    (unsigned long long)CNT_GET(sys->uvmexp.obj_pages));
 	else if (owned + pglist + sys->uvmexp.free != sys->npages)
 		error = chk_fail(&c, "pages: %llu owned + %llu pglist + %llu "
 		    "free != %llu", (unsigned long long)owned,
 		    (unsigned long long)pglist,
 		    (unsigned long long)sys->uvmexp.free,
 		    (unsigned long long)sys->npages);
+	if (error == 0)
+		error = chk_objects(&c, sys);
 out:
 	free(amaps);
 	free(anons);

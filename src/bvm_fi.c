@@ -56,6 +56,9 @@ static const char *const fi_names[FI_NSITES] = {
 	[FI_PV_ALLOC] = "pv_alloc",
 	[FI_PTP_ALLOC] = "ptp_alloc",
 	[FI_VMSPACE_ALLOC] = "vmspace_alloc",
+	[FI_OBJ_ALLOC] = "obj_alloc",
+	[FI_PAGER_READ] = "pager_read",
+	[FI_PAGER_WRITE] = "pager_write",
 };
 
 int

@@ -198,6 +198,7 @@ bvm_errname(int error)
 	case EPERM:   return "EPERM";
 	case ENOENT:  return "ENOENT";
 	case EIO:     return "EIO";
+	case ENXIO:   return "ENXIO";
 	case EBADF:   return "EBADF";
 	case EAGAIN:  return "EAGAIN";
 	case ENOMEM:  return "ENOMEM";
@@ -210,6 +211,8 @@ bvm_errname(int error)
 	case ENOSPC:  return "ENOSPC";
 	case ERANGE:  return "ERANGE";
 	case ENOTSUP: return "ENOTSUP";
+	case ENAMETOOLONG: return "ENAMETOOLONG";
+	case EOVERFLOW: return "EOVERFLOW";
 	default:      return "E?";
 	}
 }

@@ -55,6 +55,17 @@ struct uvmexp {
 	uint64_t mmap_calls;
 	uint64_t munmap_calls;
 	uint64_t mprotect_calls;
+	uint64_t objects;       /* [atomic] live uvm_objects */
+	uint64_t vnodes;        /* [atomic] live vnode objects */
+	uint64_t obj_pages;     /* [atomic] frames owned by objects */
+	uint64_t flt_obj;
+	uint64_t flt_prcopy;
+	uint64_t pgpgin;
+	uint64_t pgpgout;
+	uint64_t pageins;
+	uint64_t pageouts;
+	uint64_t pager_errors;
+	uint64_t msync_calls;
 };
 
 #define MAX_KMAPENT 64 /* static map entries for maps that must not sleep */
@@ -106,6 +117,14 @@ struct bvm_system {
 	struct bvm_mutex listlock;
 	LIST_HEAD(, vmspace) vmspaces; /* [listlock] */
 	LIST_HEAD(, vm_amap) amaps;    /* [listlock] */
+	LIST_HEAD(, uvm_object) objects; /* [listlock] every object */
+	LIST_HEAD(, bvm_object) handles; /* [listlock] bvm_object handles */
+
+	/* the vnode objects by file, and the shared-memory names */
+	struct bvm_mutex vnodelock;
+	LIST_HEAD(, uvm_vnode) vnodes; /* [vnodelock] */
+	struct bvm_mutex shmlock;
+	LIST_HEAD(, uvm_aobj) shmnames; /* [shmlock] named aobjs */
 
 	struct bvm_params params;      /* [I] */
 	int anon_mode;                 /* [I] BVM_ANON_* */

@@ -183,6 +183,9 @@ enum bvm_fi_site {
 	FI_PV_ALLOC = BVM_FP_PV_ALLOC,
 	FI_PTP_ALLOC = BVM_FP_PTP_ALLOC,
 	FI_VMSPACE_ALLOC = BVM_FP_VMSPACE_ALLOC,
+	FI_OBJ_ALLOC = BVM_FP_OBJ_ALLOC,
+	FI_PAGER_READ = BVM_FP_PAGER_READ,
+	FI_PAGER_WRITE = BVM_FP_PAGER_WRITE,
 	FI_NSITES = BVM_FP_NPOINTS
 };
 extern int bvm_fi_active;    /* nonzero when some site is armed */

@@ -17,11 +17,16 @@
  *   case 1B  copy-on-write: a write to an anon shared with another amap
  *            (an_ref > 1) copies it into a new anon, which replaces it in
  *            this amap only.
- *   case 2A  the object's page is mapped directly (read, or a shared
- *            mapping); the object layer arrives with the objects issue.
- *   case 2B  promote: the object's page is copied into a new anon; with no
- *            object at all this is zero-fill, the first touch of anonymous
- *            memory.
+ *   case 2A  the object's page is mapped directly: a read, or any access
+ *            to a shared mapping.  The pager brings the page in if it is
+ *            not resident (pgo_get, with read-ahead by advice).
+ *   case 2B  promote: a write to a copy-on-write entry copies the object's
+ *            page into a new anon in the amap; with no object at all this
+ *            is zero-fill, the first touch of anonymous memory.
+ *
+ * Pager errors: a page beyond the end of the object is ENXIO, a failed
+ * read EIO (both SIGBUS/BUS_OBJERR).  An entry mapped with __MAP_NOFAULT
+ * gets a zero-filled anon instead, as OpenBSD does.
  *
  * Needs-copy: an entry whose amap is still shared after fork (or that has
  * none yet) gets its own amap from amap_copy() before a write, or before
@@ -29,9 +34,10 @@
  * so the fault drops its read lock, takes the write lock, copies, and
  * starts over (the ERESTART of the original is this loop).
  *
- * Fault-around: resident anons next to the faulting page are entered too,
- * according to the entry's advice (NORMAL 3 pages behind and 4 ahead,
- * SEQUENTIAL 8 and 7, RANDOM none), read-only if they are shared.
+ * Fault-around: resident anons and object pages next to the faulting page
+ * are entered too, according to the entry's advice (NORMAL 3 pages behind
+ * and 4 ahead, SEQUENTIAL 8 and 7, RANDOM none), read-only if they are
+ * shared or copy-on-write.
  *
  * Wiring: a page's wire_count is the number of wired entries holding it.
  * mlock wires an entry with VM_FAULT_WIRE faults, run with the map already
@@ -42,8 +48,9 @@
  * the old page to its copy.
  *
  * Locks: the map is read-locked for the whole fault (write-locked only to
- * copy an amap); the amap lock covers the anons; page allocation and pmap
- * calls nest inside it.
+ * copy an amap); the amap lock covers the anons, the object lock the
+ * object's pages (pager I/O is done holding it); page allocation and pmap
+ * calls nest inside them.
  */
 #include "pmap.h"
 #include "uvm.h"
@@ -107,8 +114,7 @@ uvm_fault_check(struct uvm_faultctx *flt, int fault_type)
 
 	if (!flt->maplocked)
 		vm_map_lock_read(map);
-	if (!uvm_map_lookup_entry(map, flt->va, &entry) ||
-	    UVM_ET_ISNOFAULT(entry)) {
+	if (!uvm_map_lookup_entry(map, flt->va, &entry)) {
 		uvmfault_unlockmap(flt);
 		CNT_INC(sys->uvmexp.flt_nomap);
 		return EFAULT;
@@ -127,16 +133,18 @@ uvm_fault_check(struct uvm_faultctx *flt, int fault_type)
 		flt->access_type = flt->enter_prot;  /* resolve COW now */
 
 	if (UVM_ET_ISNEEDSCOPY(entry)) {
-		if (((flt->access_type & PROT_WRITE) || entry->object == NULL) &&
-		    flt->maplocked) {
+		/* no object, or pager errors become anons: an amap now */
+		bool need = (flt->access_type & PROT_WRITE) ||
+		    entry->object == NULL || UVM_ET_ISNOFAULT(entry);
+
+		if (need && flt->maplocked) {
 			/* write-locked already: copy and go on */
 			if ((error = amap_copy(map, entry)) != 0) {
 				CNT_INC(sys->uvmexp.flt_noram);
 				return error;
 			}
 			CNT_INC(sys->uvmexp.flt_amcopy);
-		} else if ((flt->access_type & PROT_WRITE) ||
-		    entry->object == NULL) {
+		} else if (need) {
 			/* the entry changes: the write lock is needed */
 			vm_map_unlock_read(map);
 			vm_map_lock(map);
@@ -289,30 +297,61 @@ uvm_fault_upper(struct uvm_faultctx *flt, struct vm_anon *anon)
 }
 
 /*
- * uvm_fault_lower: case 2, no anon at the slot.  With no object below,
- * zero-fill: a new anon with a zeroed page (case 2B without a source).
- * => map read-locked, amap (if any) locked; both stay locked.
+ * uvm_fault_lower_neighbors: enter the object's resident pages around the
+ * fault where the amap has no anon.
+ * => map read-locked, amap (if any) and object locked.
+ */
+static void
+uvm_fault_lower_neighbors(struct uvm_faultctx *flt, struct uvm_object *uobj,
+    struct vm_anon **anons)
+{
+	struct vm_map_entry *entry = flt->entry;
+	struct pmap *pmap = flt->map->pmap;
+	struct bvm_system *sys = flt->map->sys;
+	struct vm_page *pg;
+	vm_prot_t prot = flt->enter_prot;
+	uint32_t mapped;
+	vaddr_t va;
+	int i;
+
+	if (UVM_ET_ISCOPYONWRITE(entry))
+		prot &= ~PROT_WRITE;
+	mapped = pmap_mapped_mask(pmap, flt->startva, flt->npages);
+	for (i = 0; i < flt->npages; i++) {
+		if (i == flt->centeridx || anons[i] != NULL ||
+		    (mapped & (1u << i)))
+			continue;
+		va = flt->startva + ptoa(i);
+		pg = uvm_pagelookup(uobj, entry->offset +
+		    (voff_t)(va - entry->start));
+		if (pg == NULL || (PG_FLAGS(pg) & PG_BUSY))
+			continue;
+		if (pmap_enter(pmap, va, VM_PAGE_TO_PHYS(pg), prot,
+		    PMAP_CANFAIL) == 0)
+			CNT_INC(sys->uvmexp.flt_around);
+	}
+}
+
+/*
+ * uvm_fault_promote: case 2B: a new anon in the amap at the fault, a copy
+ * of uobjpage, or zeroed if there is none (anonymous memory, or a
+ * __MAP_NOFAULT page the pager could not give).
+ * => map read-locked, amap locked, object (if uobjpage) locked.
+ * => returns 0 and *npgp, or ENOMEM.
  */
 static int
-uvm_fault_lower(struct uvm_faultctx *flt)
+uvm_fault_promote(struct uvm_faultctx *flt, struct vm_page *uobjpage,
+    struct vm_page **npgp)
 {
 	struct bvm_system *sys = flt->map->sys;
 	struct vm_map_entry *entry = flt->entry;
 	struct vm_anon *anon;
 	struct vm_page *pg;
 
-	if (entry->object != NULL) {
-		/*
-		 * Cases 2A/2B over an object need the pager layer (the
-		 * objects issue): no entry has an object before then.
-		 */
-		return EIO;
-	}
 	KASSERT(entry->aref.ar_amap != NULL);
-	CNT_INC(sys->uvmexp.flt_zfill);
 	anon = uvm_analloc(sys);
-	pg = anon != NULL ? uvm_pagealloc(sys, NULL, 0, anon, UVM_PGA_ZERO) :
-	    NULL;
+	pg = anon != NULL ? uvm_pagealloc(sys, NULL, 0, anon,
+	    uobjpage == NULL ? UVM_PGA_ZERO : 0) : NULL;
 	if (pg == NULL) {
 		if (anon != NULL) {
 			anon->an_ref = 0;
@@ -321,10 +360,83 @@ uvm_fault_lower(struct uvm_faultctx *flt)
 		CNT_INC(sys->uvmexp.flt_noram);
 		return ENOMEM;
 	}
+	if (uobjpage != NULL) {
+		uvm_pagecopy(sys, uobjpage, pg);
+		CNT_INC(sys->uvmexp.flt_prcopy);
+	} else
+		CNT_INC(sys->uvmexp.flt_zfill);
 	atomic_clearbits_int(&pg->pg_flags, PG_BUSY);
 	anon->an_page = pg;
 	amap_add(&entry->aref, flt->va - entry->start, anon, false);
-	return uvm_fault_enter(flt, pg, flt->enter_prot);
+	*npgp = pg;
+	return 0;
+}
+
+/*
+ * uvm_fault_lower: case 2, no anon at the slot.  With no object below,
+ * zero-fill (case 2B without a source); over an object, the pager's page
+ * is mapped (2A) or copied (2B).
+ * => map read-locked, amap (if any) locked; both stay locked.
+ */
+static int
+uvm_fault_lower(struct uvm_faultctx *flt, struct vm_anon **anons)
+{
+	struct bvm_system *sys = flt->map->sys;
+	struct vm_map_entry *entry = flt->entry;
+	struct uvm_object *uobj = entry->object;
+	struct vm_page *uobjpage, *pg;
+	vm_prot_t prot;
+	bool promote;
+	int error;
+
+	if (uobj == NULL) {
+		error = uvm_fault_promote(flt, NULL, &pg);
+		return error ? error : uvm_fault_enter(flt, pg,
+		    flt->enter_prot);
+	}
+
+	promote = (flt->access_type & PROT_WRITE) &&
+	    UVM_ET_ISCOPYONWRITE(entry);
+	bvm_mutex_enter(&uobj->vmobjlock);
+	if (flt->npages > 1)
+		uvm_fault_lower_neighbors(flt, uobj, anons);
+	error = uobj->pgops->pgo_get(uobj, entry->offset +
+	    (voff_t)(flt->va - entry->start), &uobjpage, entry->advice, 0);
+	if (error) {
+		if (error == ENOMEM || !UVM_ET_ISNOFAULT(entry)) {
+			bvm_mutex_exit(&uobj->vmobjlock);
+			if (error == ENOMEM)
+				CNT_INC(sys->uvmexp.flt_noram);
+			return error;
+		}
+		/* __MAP_NOFAULT: zeroes in a private anon instead */
+		uobjpage = NULL;
+		promote = true;
+	}
+
+	if (!promote) {
+		/* case 2A */
+		CNT_INC(sys->uvmexp.flt_obj);
+		prot = flt->enter_prot;
+		if (UVM_ET_ISCOPYONWRITE(entry))
+			prot &= ~PROT_WRITE;
+		if (!flt->wired)
+			uvm_pageactivate(sys, uobjpage);
+		error = uvm_fault_enter(flt, uobjpage, prot);
+		bvm_mutex_exit(&uobj->vmobjlock);
+		return error;
+	}
+
+	/* case 2B */
+	error = uvm_fault_promote(flt, uobjpage, &pg);
+	if (error == 0 && uobjpage != NULL && VM_MAPENT_ISWIRED(entry) &&
+	    !flt->wirepage) {
+		/* the entry wired the object's page: its wiring moves */
+		uvm_pageunwire(sys, uobjpage);
+		uvm_pagewire(sys, pg);
+	}
+	bvm_mutex_exit(&uobj->vmobjlock);
+	return error ? error : uvm_fault_enter(flt, pg, flt->enter_prot);
 }
 
 /*
@@ -334,7 +446,8 @@ uvm_fault_lower(struct uvm_faultctx *flt)
  * => fault_type: VM_FAULT_INVALID, or VM_FAULT_WIRE (mlock).
  * => access_type: the access that faulted (PROT_READ/WRITE/EXEC).
  * => returns 0 (the page is mapped for the access), EFAULT (no mapping),
- *    EACCES (protection), ENOMEM (no memory), EIO (pager error).
+ *    EACCES (protection), ENOMEM (no memory), ENXIO (beyond the object),
+ *    EIO (pager error).
  */
 static int
 uvm_fault_internal(struct vm_map *map, vaddr_t vaddr, int fault_type,
@@ -370,7 +483,7 @@ uvm_fault_internal(struct vm_map *map, vaddr_t vaddr, int fault_type,
 	if (anons[flt.centeridx] != NULL)
 		error = uvm_fault_upper(&flt, anons[flt.centeridx]);
 	else
-		error = uvm_fault_lower(&flt);
+		error = uvm_fault_lower(&flt, anons);
 
 	if (amap != NULL)
 		amap_unlock(amap);
@@ -415,9 +528,9 @@ uvm_fault_wire_locked(struct vm_map *map, vaddr_t start, vaddr_t end,
 
 /*
  * uvm_fault_unwire_locked: drop entry's wiring of its pages in
- * [start, end): the pages are found through the amap, not the pmap, since
- * mprotect(PROT_NONE) may have removed their mappings; wired mappings that
- * are still there become unwired.
+ * [start, end): the pages are found through the amap and the object, not
+ * the pmap, since mprotect(PROT_NONE) may have removed their mappings;
+ * wired mappings that are still there become unwired.
  * => map write-locked; the entry is wired and every page in the range
  *    was wired by it.
  */
@@ -427,20 +540,34 @@ uvm_fault_unwire_locked(struct vm_map *map, struct vm_map_entry *entry,
 {
 	struct bvm_system *sys = map->sys;
 	struct vm_amap *amap = entry->aref.ar_amap;
+	struct uvm_object *uobj = entry->object;
 	struct vm_anon *anon;
+	struct vm_page *pg;
 	vaddr_t va;
 
 	RW_ASSERT_WRLOCK(&map->lock);
 	KASSERT(VM_MAPENT_ISWIRED(entry));
-	if (amap == NULL)
-		return;
-	amap_lock(amap);
+	if (amap != NULL)
+		amap_lock(amap);
+	if (uobj != NULL)
+		bvm_mutex_enter(&uobj->vmobjlock);
 	for (va = start; va < end; va += PAGE_SIZE) {
-		anon = amap_lookup(&entry->aref, va - entry->start);
-		if (anon == NULL || anon->an_page == NULL)
+		anon = amap != NULL ? amap_lookup(&entry->aref,
+		    va - entry->start) : NULL;
+		if (anon != NULL)
+			pg = anon->an_page;
+		else if (uobj != NULL)
+			pg = uvm_pagelookup(uobj, entry->offset +
+			    (voff_t)(va - entry->start));
+		else
+			pg = NULL;
+		if (pg == NULL)
 			continue;
-		uvm_pageunwire(sys, anon->an_page);
+		uvm_pageunwire(sys, pg);
 		pmap_unwire(map->pmap, va);
 	}
-	amap_unlock(amap);
+	if (uobj != NULL)
+		bvm_mutex_exit(&uobj->vmobjlock);
+	if (amap != NULL)
+		amap_unlock(amap);
 }

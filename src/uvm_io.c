@@ -23,7 +23,8 @@
 /*
  * uvm_fault_info: describe a failed access for the signal an emulator
  * raises: not mapped -> SIGSEGV/SEGV_MAPERR, protection -> SIGSEGV/
- * SEGV_ACCERR, I/O -> SIGBUS/BUS_OBJERR, no memory -> no signal.
+ * SEGV_ACCERR, beyond the object or I/O -> SIGBUS/BUS_OBJERR, no memory ->
+ * no signal.
  */
 void
 uvm_fault_info(int error, vaddr_t va, struct bvm_fault_info *info)
@@ -37,6 +38,7 @@ uvm_fault_info(int error, vaddr_t va, struct bvm_fault_info *info)
 		info->signo = BVM_SIGSEGV;
 		info->code = BVM_SEGV_ACCERR;
 		break;
+	case ENXIO:
 	case EIO:
 		info->signo = BVM_SIGBUS;
 		info->code = BVM_BUS_OBJERR;

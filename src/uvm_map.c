@@ -640,18 +640,22 @@ uvm_map_mkentry(struct vm_map *map, vaddr_t start, vsize_t sz, int flags,
 }
 
 /*
- * uvm_mapanon: map anonymous memory.
+ * uvm_map: map [*addr, *addr+sz) to uobj at uoffset (uobj NULL:
+ * anonymous memory).
  * => *addr is the hint (or the exact address with UVM_FLAG_FIXED).
  * => UVM_FLAG_FIXED|UVM_FLAG_UNMAP replaces what is there, atomically: the
  *    new entry (and amap) are allocated before the old range is removed, so
  *    a failure leaves the map as it was.  FIXED without UNMAP fails with
  *    ENOMEM if the range is not free (__MAP_NOREPLACE).
- * => UVM_FLAG_OVERLAY: the amap is created now (MAP_SHARED).
+ * => UVM_FLAG_OVERLAY: the amap is created now (MAP_SHARED anonymous
+ *    memory, __MAP_NOFAULT objects).
+ * => on success the entry takes over the caller's reference to uobj; on
+ *    failure the caller keeps it.
  * => map must be unlocked.  => returns 0 and *addr, or ENOMEM.
  */
 int
-uvm_mapanon(struct vm_map *map, vaddr_t *addr, vsize_t sz, vsize_t align,
-    int flags)
+uvm_map(struct vm_map *map, vaddr_t *addr, vsize_t sz,
+    struct uvm_object *uobj, voff_t uoffset, vsize_t align, int flags)
 {
 	struct vmspace *vm = (struct vmspace *)map;
 	struct uvm_map_deadq dead;
@@ -696,17 +700,21 @@ uvm_mapanon(struct vm_map *map, vaddr_t *addr, vsize_t sz, vsize_t align,
 				goto fail;
 		}
 	}
-	if (flags & UVM_FLAG_OVERLAY)
+	if ((flags & UVM_FLAG_OVERLAY) || uobj != NULL)
 		flags |= UVM_FLAG_NOMERGE;
 	error = uvm_map_mkentry(map, va, sz, flags, &entry);
 	KASSERT(error == 0);  /* the entry was preallocated */
+	if (uobj != NULL) {
+		entry->object = uobj;
+		entry->offset = uoffset;
+		entry->etype |= UVM_ET_OBJ;
+	}
 	if (amap != NULL) {
 		entry->aref.ar_amap = amap;
 		entry->aref.ar_pageoff = 0;
 		entry->etype &= ~UVM_ET_NEEDSCOPY;
 	}
-	if ((map->flags & VM_MAP_ISVMSPACE) && UVM_PROTECTION(flags) !=
-	    PROT_NONE)
+	if ((map->flags & VM_MAP_ISVMSPACE) && uvm_mapent_isdata(entry))
 		vm->vm_dused += uvmspace_dused(map, va, va + sz);
 	vm_map_unlock(map);
 	uvm_unmap_detach(map, &dead);
@@ -719,6 +727,14 @@ fail:
 	if (amap != NULL)
 		amap_unref(amap, 0, atop(sz), true);
 	return error;
+}
+
+/* uvm_mapanon: map anonymous memory (uvm_map without an object) */
+int
+uvm_mapanon(struct vm_map *map, vaddr_t *addr, vsize_t sz, vsize_t align,
+    int flags)
+{
+	return uvm_map(map, addr, sz, NULL, 0, align, flags);
 }
 
 /* ---------------------------------------------------------------------
@@ -986,32 +1002,54 @@ uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 }
 
 /*
- * uvm_map_clean: madvise's DONTNEED (PGO_DEACTIVATE: pages move to the
- * inactive queue, contents kept) and FREE (PGO_FREE: private anonymous
- * pages are discarded and read back as zero; a page another mapping also
- * references through the amap (shared memory, or a fork child that has not
- * copied yet) is only deactivated).  Wired pages are left alone.
- * => map must be unlocked.  => returns 0.
+ * uvm_map_clean: the work of msync and of madvise's DONTNEED and FREE on
+ * [start, end):
+ *   PGO_CLEANIT     the objects' modified pages are written (msync)
+ *   PGO_SYNCIO      and the objects wait for their disks (MS_SYNC)
+ *   PGO_DEACTIVATE  pages move to the inactive queue, contents kept
+ *   PGO_FREE        private anonymous pages are discarded and read back as
+ *                   zero (a page another mapping also references through
+ *                   the amap, shared memory or a fork child that has not
+ *                   copied yet, is only deactivated); the objects' pages
+ *                   that can be read back are discarded (MS_INVALIDATE)
+ * Wired pages are left alone.
+ * => map must be unlocked.
+ * => returns 0, EFAULT (a hole in the range; nothing done), EBUSY
+ *    (PGO_FREE|PGO_CLEANIT, msync's invalidate, over a wired entry), EIO
+ *    (an object could not write a page; the rest is done).
  */
 int
 uvm_map_clean(struct vm_map *map, vaddr_t start, vaddr_t end, int flags)
 {
 	struct bvm_system *sys = map->sys;
-	struct vm_map_entry *entry;
+	struct vm_map_entry *entry, *first;
 	struct vm_amap *amap;
+	struct uvm_object *uobj;
 	struct vm_anon *anon;
 	struct vm_page *pg;
 	vaddr_t va, s, e;
+	int error = 0, rv;
 
 	vm_map_lock_read(map);
-	for (entry = uvm_map_first(map, start);
-	    entry != &map->header && entry->start < end;
+	if (!uvm_map_checkallmapped(map, start, end)) {
+		vm_map_unlock_read(map);
+		return EFAULT;
+	}
+	first = uvm_map_first(map, start);
+	if ((flags & (PGO_FREE | PGO_CLEANIT)) == (PGO_FREE | PGO_CLEANIT))
+		for (entry = first; entry != &map->header &&
+		    entry->start < end; entry = entry->next)
+			if (VM_MAPENT_ISWIRED(entry)) {
+				vm_map_unlock_read(map);
+				return EBUSY;
+			}
+	for (entry = first; entry != &map->header && entry->start < end;
 	    entry = entry->next) {
-		amap = entry->aref.ar_amap;
-		if (amap == NULL)
-			continue;
 		s = MAX(start, entry->start);
 		e = MIN(end, entry->end);
+		amap = entry->aref.ar_amap;
+		if (amap == NULL || !(flags & (PGO_FREE | PGO_DEACTIVATE)))
+			goto flush_object;
 		amap_lock(amap);
 		for (va = s; va < e; va += PAGE_SIZE) {
 			anon = amap_lookup(&entry->aref, va - entry->start);
@@ -1039,9 +1077,26 @@ uvm_map_clean(struct vm_map *map, vaddr_t start, vaddr_t end, int flags)
 			uvm_pagedeactivate(sys, pg);
 		}
 		amap_unlock(amap);
+flush_object:
+		uobj = entry->object;
+		if (uobj == NULL || !(flags & (PGO_CLEANIT | PGO_DEACTIVATE |
+		    PGO_FREE)))
+			continue;
+		/*
+		 * madvise(FREE) of an object's pages only deactivates them:
+		 * discarding a file's page is msync's MS_INVALIDATE, which
+		 * writes it first.
+		 */
+		bvm_mutex_enter(&uobj->vmobjlock);
+		rv = uvm_obj_flush(uobj, entry->offset + (voff_t)(s -
+		    entry->start), entry->offset + (voff_t)(e - entry->start),
+		    (flags & PGO_CLEANIT) ? flags : PGO_DEACTIVATE);
+		bvm_mutex_exit(&uobj->vmobjlock);
+		if (rv != 0 && error == 0)
+			error = rv;
 	}
 	vm_map_unlock_read(map);
-	return 0;
+	return error;
 }
 
 /* ---------------------------------------------------------------------

@@ -23,6 +23,7 @@
 
 #include "uvm_amap.h"
 #include "uvm_extern.h"
+#include "uvm_object.h"
 
 struct vm_map_entry {
 	union {
@@ -158,6 +159,8 @@ void uvm_map_clip_end(struct vm_map *map, struct vm_map_entry *entry,
 int uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t sz,
     vsize_t align, vaddr_t *addr);
 bool uvm_map_isavail(struct vm_map *map, vaddr_t addr, vsize_t sz);
+int uvm_map(struct vm_map *map, vaddr_t *addr, vsize_t sz,
+    struct uvm_object *uobj, voff_t uoffset, vsize_t align, int flags);
 int uvm_mapanon(struct vm_map *map, vaddr_t *addr, vsize_t sz, vsize_t align,
     int flags);
 int uvm_map_mkentry(struct vm_map *map, vaddr_t start, vsize_t sz,
@@ -182,9 +185,7 @@ int uvm_map_mquery(struct vm_map *map, vaddr_t *addr, vsize_t sz, int flags);
 vsize_t uvmspace_dused(struct vm_map *map, vaddr_t start, vaddr_t end);
 void uvm_rb_fixup(struct vm_map *map, struct vm_map_entry *entry);
 
-/* uvm_map_clean flags (madvise) */
-#define PGO_DEACTIVATE 0x01
-#define PGO_FREE       0x02
+/* uvm_map_clean flags (madvise, msync): PGO_* in uvm_object.h */
 
 /* vmspaces */
 struct vmspace *uvmspace_alloc(struct bvm_system *sys);

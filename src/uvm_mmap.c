@@ -6,17 +6,20 @@
  * Each sys_* function checks its arguments exactly as OpenBSD's does, in
  * the same order, so that each bad argument gets the same errno (see
  * /docs/semantics.md and shared/reference/openbsd-syscall-rules.md), then
- * calls the map layer.  The path of an anonymous mmap is the kernel's:
+ * calls the map layer.  The paths of an mmap are the kernel's:
  *
- *   sys_mmap -> uvm_mmapanon -> uvm_mapanon -> uvm_map_mkentry
- *            -> uvm_mapent_alloc
+ *   sys_mmap -> uvm_mmapanon -> uvm_mapanon -> uvm_map -> uvm_map_mkentry
+ *   sys_mmap -> uvn_attach (the file's object), uvm_mmapobj -> uvm_map
  */
+#include <fcntl.h>
+
 #include "pmap.h"
 #include "uvm.h"
 #include "uvm_anon.h"
 #include "uvm_fault.h"
 #include "uvm_map.h"
 #include "uvm_mmap.h"
+#include "uvm_object.h"
 
 /*
  * ALIGN_ADDR: round addr down to a page and size up, keeping the page
@@ -115,17 +118,167 @@ uvm_mmapanon(struct vm_map *map, vaddr_t *addr, vsize_t size, vm_prot_t prot,
 }
 
 /*
+ * uvm_mmapobj: map an object (a file, shared memory, a device) for
+ * sys_mmap, as OpenBSD's uvm_mmapfile: MAP_SHARED mappings are inherited
+ * shared, MAP_PRIVATE ones copy on write; __MAP_NOFAULT ones turn the
+ * pages the pager cannot give into zero-filled anons, so they need an
+ * amap from the start when shared.
+ * => the mapping takes over the caller's reference to uobj on success.
+ * => returns 0 and *addr, or ENOMEM.
+ */
+static int
+uvm_mmapobj(struct vm_map *map, vaddr_t *addr, vsize_t size, vm_prot_t prot,
+    vm_prot_t maxprot, int flags, struct uvm_object *uobj, voff_t foff)
+{
+	int uvmflag;
+
+	if (flags & BVM_MAP_SHARED)
+		uvmflag = UVM_MAPFLAG(prot, maxprot, MAP_INHERIT_SHARE,
+		    MADV_NORMAL, 0);
+	else
+		uvmflag = UVM_MAPFLAG(prot, maxprot, MAP_INHERIT_COPY,
+		    MADV_NORMAL, UVM_FLAG_COPYONW);
+	if (flags & BVM_MAP_FIXED) {
+		uvmflag |= UVM_FLAG_FIXED;
+		if (!(flags & BVM_MAP_NOREPLACE))
+			uvmflag |= UVM_FLAG_UNMAP;
+	}
+	if (flags & BVM_MAP_CONCEAL)
+		uvmflag |= UVM_FLAG_CONCEAL;
+	if (flags & BVM_MAP_NOFAULT) {
+		uvmflag |= UVM_FLAG_NOFAULT;
+		if (flags & BVM_MAP_SHARED)
+			uvmflag |= UVM_FLAG_OVERLAY;
+	}
+	return uvm_map(map, addr, size, uobj, foff, PAGE_SIZE, uvmflag);
+}
+
+/*
+ * uvm_mmaplock: mlockall(MCL_FUTURE) wires a new mapping, or takes it back
+ * (OpenBSD's uvm_mmaplock).
+ * => returns 0 or ENOMEM (the mapping is gone again).
+ */
+static int
+uvm_mmaplock(struct vmspace *vm, vaddr_t addr, vsize_t size, vm_prot_t prot)
+{
+	struct vm_map *map = &vm->vm_map;
+	struct bvm_system *sys = map->sys;
+	vsize_t wired;
+
+	if (!(map->flags & VM_MAP_WIREFUTURE) || prot == PROT_NONE)
+		return 0;
+	vm_map_lock_read(map);
+	wired = uvm_map_wired(map);  /* the new mapping is not, yet */
+	vm_map_unlock_read(map);
+	if (atop(size) + CNT_GET(sys->uvmexp.wired) > sys->uvmexp.wiredmax ||
+	    (vm->vm_rlimit_memlock != BVM_RLIM_INFINITY &&
+	    size + wired > vm->vm_rlimit_memlock) ||
+	    uvm_map_pageable(map, addr, addr + size, false) != 0) {
+		uvm_unmap(map, addr, addr + size);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * uvm_mmap_checkobj: the checks of a mapping of an object, after the
+ * descriptor's (OpenBSD's order): the offset, MAP_SHARED/PRIVATE (a device
+ * is always shared), the maximum protection the object allows (objprot:
+ * for a file, what its descriptor's mode allows), RLIMIT_DATA for private
+ * writable mappings, and prot within the maximum.
+ * => *flags may be changed; *maxprotp is the entry's maximum protection.
+ * => returns 0, EINVAL, EACCES, ENOMEM.
+ */
+static int
+uvm_mmap_checkobj(struct vmspace *vm, struct uvm_object *uobj, vm_prot_t prot,
+    int *flags, vm_prot_t objprot, vaddr_t upos, vsize_t size,
+    vm_prot_t *maxprotp)
+{
+	vm_prot_t maxprot;
+
+	if ((int64_t)upos < 0 || size > (vsize_t)INT64_MAX ||
+	    upos > (vaddr_t)INT64_MAX - size)
+		return EINVAL;
+	if (UVM_OBJ_IS_DEVICE(uobj))
+		*flags = (*flags & ~BVM_MAP_PRIVATE) | BVM_MAP_SHARED;
+	else if (!(*flags & (BVM_MAP_SHARED | BVM_MAP_PRIVATE)))
+		*flags |= BVM_MAP_PRIVATE;
+	maxprot = PROT_EXEC | (objprot & PROT_READ);
+	if ((prot & PROT_READ) && !(objprot & PROT_READ))
+		return EACCES;
+	if (*flags & BVM_MAP_SHARED) {
+		if (objprot & PROT_WRITE)
+			maxprot |= PROT_WRITE;
+		else if (prot & PROT_WRITE)
+			return EACCES;
+	} else
+		maxprot |= PROT_WRITE;   /* private: copy on write */
+	if ((*flags & BVM_MAP_PRIVATE) && (prot & PROT_WRITE) &&
+	    vm->vm_rlimit_data != BVM_RLIM_INFINITY &&
+	    (size > vm->vm_rlimit_data ||
+	    ptoa(vm->vm_dused) > vm->vm_rlimit_data - size))
+		return ENOMEM;
+	if ((prot & maxprot) != prot)
+		return EACCES;
+	*maxprotp = maxprot;
+	return 0;
+}
+
+/*
+ * sys_msync: see bvm_msync in bsdvm.h.  MS_ASYNC writes without waiting
+ * for the disk (OpenBSD forces a synchronous write for both; the data
+ * reaches the file either way).
+ */
+int
+sys_msync(struct vmspace *vm, vaddr_t addr, vsize_t size, int flags)
+{
+	int uvmflags;
+
+	CNT_INC(vm->vm_map.sys->uvmexp.msync_calls);
+	if ((flags & ~(BVM_MS_ASYNC | BVM_MS_SYNC | BVM_MS_INVALIDATE)) != 0 ||
+	    (flags & (BVM_MS_ASYNC | BVM_MS_SYNC | BVM_MS_INVALIDATE)) == 0 ||
+	    (flags & (BVM_MS_ASYNC | BVM_MS_SYNC)) ==
+	    (BVM_MS_ASYNC | BVM_MS_SYNC))
+		return EINVAL;
+	if ((flags & (BVM_MS_ASYNC | BVM_MS_SYNC)) == 0)
+		flags |= BVM_MS_SYNC;
+	if (align_range(&addr, &size) != 0)
+		return EINVAL;
+	uvmflags = PGO_CLEANIT;
+	if (flags & BVM_MS_INVALIDATE)
+		uvmflags |= PGO_FREE;
+	if (flags & BVM_MS_SYNC)
+		uvmflags |= PGO_SYNCIO;
+	return uvm_map_clean(&vm->vm_map, addr, addr + size, uvmflags);
+}
+
+/*
  * sys_mmap: see bvm_mmap in bsdvm.h.
  */
 int
 sys_mmap(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot, int flags,
     int fd, voff_t pos, vaddr_t *retval)
 {
+	return sys_mmap_object(vm, addr, size, prot, flags, fd, NULL, 0, pos,
+	    retval);
+}
+
+/*
+ * sys_mmap_object: sys_mmap of the descriptor fd (uobj NULL), or of the
+ * object uobj with the maximum protection objprot (fd is then ignored).
+ * The argument checks are OpenBSD's, in its order.
+ */
+int
+sys_mmap_object(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot,
+    int flags, int fd, struct uvm_object *uobj, vm_prot_t objprot, voff_t pos,
+    vaddr_t *retval)
+{
 	struct vm_map *map = &vm->vm_map;
 	struct bvm_system *sys = map->sys;
 	vsize_t pageoff;
 	vaddr_t upos = (vaddr_t)pos;
-	int error;
+	vm_prot_t maxprot;
+	int error, mode;
 
 	CNT_INC(sys->uvmexp.mmap_calls);
 	if ((error = uvm_prot_check(sys, prot)) != 0)
@@ -169,9 +322,34 @@ sys_mmap(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot, int flags,
 			return EINVAL;
 	}
 
-	if (!(flags & BVM_MAP_ANON)) {
-		/* file mappings arrive with the object layer */
-		return fd < 0 ? EBADF : ENODEV;
+	if (!(flags & BVM_MAP_ANON) || uobj != NULL) {
+		if (uobj == NULL) {
+			/* a file: its object, with a reference of ours */
+			if (fd < 0)
+				return EBADF;
+			if ((error = uvn_attach(sys, fd, &uobj, &mode)) != 0)
+				return error;
+			objprot = PROT_READ | PROT_EXEC;
+			if (mode == O_RDWR)
+				objprot |= PROT_WRITE;
+		} else
+			uobj->pgops->pgo_reference(uobj);
+		error = uvm_mmap_checkobj(vm, uobj, prot, &flags, objprot,
+		    upos, size, &maxprot);
+		if (error == 0) {
+			if (!(flags & BVM_MAP_FIXED))
+				addr = round_page(addr);
+			error = uvm_mmapobj(map, &addr, size, prot, maxprot,
+			    flags, uobj, (voff_t)upos);
+		}
+		if (error) {
+			uobj->pgops->pgo_detach(uobj);
+			return error;
+		}
+		if ((error = uvm_mmaplock(vm, addr, size, prot)) != 0)
+			return error;
+		*retval = addr + pageoff;
+		return 0;
 	}
 	if (fd != -1)
 		return EINVAL;
@@ -188,23 +366,8 @@ sys_mmap(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot, int flags,
 	error = uvm_mmapanon(map, &addr, size, prot, PROT_MASK, flags);
 	if (error)
 		return error;
-
-	/* mlockall(MCL_FUTURE): wire it, or take it back */
-	if ((map->flags & VM_MAP_WIREFUTURE) && prot != PROT_NONE) {
-		vsize_t wired;
-
-		vm_map_lock_read(map);
-		wired = uvm_map_wired(map);  /* the new mapping is not, yet */
-		vm_map_unlock_read(map);
-		if (atop(size) + CNT_GET(sys->uvmexp.wired) >
-		    sys->uvmexp.wiredmax ||
-		    (vm->vm_rlimit_memlock != BVM_RLIM_INFINITY &&
-		    size + wired > vm->vm_rlimit_memlock) ||
-		    uvm_map_pageable(map, addr, addr + size, false) != 0) {
-			uvm_unmap(map, addr, addr + size);
-			return ENOMEM;
-		}
-	}
+	if ((error = uvm_mmaplock(vm, addr, size, prot)) != 0)
+		return error;
 	*retval = addr + pageoff;
 	return 0;
 }

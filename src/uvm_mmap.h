@@ -8,6 +8,10 @@
 
 int sys_mmap(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot,
     int flags, int fd, voff_t pos, vaddr_t *retval);
+int sys_mmap_object(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot,
+    int flags, int fd, struct uvm_object *uobj, vm_prot_t objprot, voff_t pos,
+    vaddr_t *retval);
+int sys_msync(struct vmspace *vm, vaddr_t addr, vsize_t size, int flags);
 int sys_munmap(struct vmspace *vm, vaddr_t addr, vsize_t size);
 int sys_mprotect(struct vmspace *vm, vaddr_t addr, vsize_t size, int prot);
 int sys_minherit(struct vmspace *vm, vaddr_t addr, vsize_t size, int inherit);

@@ -374,9 +374,12 @@ uvm_pageunwire(struct bvm_system *sys, struct vm_page *pg)
 	bvm_mutex_enter(&sys->pageqlock);
 	KASSERT(pg->wire_count > 0);
 	if (--pg->wire_count == 0) {
-		TAILQ_INSERT_TAIL(&sys->page_active, pg, pageq);
-		atomic_setbits_int(&pg->pg_flags, PQ_ACTIVE);
-		sys->uvmexp.active++;
+		/* a device's frames are never on the queues */
+		if (!(PG_FLAGS(pg) & PG_DEVICE)) {
+			TAILQ_INSERT_TAIL(&sys->page_active, pg, pageq);
+			atomic_setbits_int(&pg->pg_flags, PQ_ACTIVE);
+			sys->uvmexp.active++;
+		}
 		sys->uvmexp.wired--;
 	}
 	bvm_mutex_exit(&sys->pageqlock);
@@ -389,6 +392,8 @@ uvm_pageunwire(struct bvm_system *sys, struct vm_page *pg)
 void
 uvm_pageactivate(struct bvm_system *sys, struct vm_page *pg)
 {
+	if (PG_FLAGS(pg) & PG_DEVICE)
+		return;
 	bvm_mutex_enter(&sys->pageqlock);
 	if (pg->wire_count == 0) {
 		if (PG_FLAGS(pg) & PQ_INACTIVE) {
@@ -414,6 +419,8 @@ uvm_pageactivate(struct bvm_system *sys, struct vm_page *pg)
 void
 uvm_pagedeactivate(struct bvm_system *sys, struct vm_page *pg)
 {
+	if (PG_FLAGS(pg) & PG_DEVICE)
+		return;
 	bvm_mutex_enter(&sys->pageqlock);
 	if (pg->wire_count == 0 && (PG_FLAGS(pg) & PQ_INACTIVE) == 0) {
 		if (PG_FLAGS(pg) & PQ_ACTIVE) {

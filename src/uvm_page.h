@@ -9,7 +9,8 @@
  * Locks (lock order: see docs/locking.md):
  *   [F] uvm.fpageqlock   free lists
  *   [Q] uvm.pageqlock    paging queues, wire_count
- *   [O] owner's lock     the amap lock for an anon's page (later: object lock)
+ *   [O] owner's lock     the amap lock for an anon's page, vmobjlock for an
+ *                        object's
  *   [P] pmap lock        the pv list
  *   [I] immutable after boot
  */
@@ -47,6 +48,7 @@ TAILQ_HEAD(pglist, vm_page);
 #define PG_ZERO      0x00000100 /* free page known to be all zeroes */
 #define PG_FREE      0x00000200 /* page is on a free list */
 #define PG_PGLIST    0x00000400 /* page allocated by uvm_pglistalloc */
+#define PG_DEVICE    0x00000800 /* a device's frame: never paged */
 #define PQ_ACTIVE    0x00040000 /* on the active queue */
 #define PQ_INACTIVE  0x00080000 /* on the inactive queue */
 #define PQ_ANON      0x00100000 /* owned by an anon */
