@@ -120,6 +120,30 @@ extern int bvm_membar_dummy;
 #endif
 
 /*
+ * Guest memory is shared by design: a page-cache copy (bvm_file_read) of
+ * a page that a thread stores into through a MAP_SHARED mapping at the
+ * same moment races as a DMA races with a CPU, and the result is what
+ * hardware gives.  ThreadSanitizer is told to ignore such copies.
+ */
+#if defined(__SANITIZE_THREAD__)
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+void AnnotateIgnoreWritesBegin(const char *file, int line);
+void AnnotateIgnoreWritesEnd(const char *file, int line);
+#define BVM_GUEST_COPY_BEGIN() do {                                     \
+	AnnotateIgnoreReadsBegin(__FILE__, __LINE__);                   \
+	AnnotateIgnoreWritesBegin(__FILE__, __LINE__);                  \
+} while (0)
+#define BVM_GUEST_COPY_END() do {                                       \
+	AnnotateIgnoreWritesEnd(__FILE__, __LINE__);                    \
+	AnnotateIgnoreReadsEnd(__FILE__, __LINE__);                     \
+} while (0)
+#else
+#define BVM_GUEST_COPY_BEGIN() do { } while (0)
+#define BVM_GUEST_COPY_END()   do { } while (0)
+#endif
+
+/*
  * Locks.  A mutex and a reader/writer lock that remember their owner in
  * debug builds, so that "=> map must be locked" contracts can be asserted.
  */

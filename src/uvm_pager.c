@@ -46,7 +46,9 @@ uvm_pager_read(struct bvm_system *sys, int fd, voff_t off,
 			    pgs[i]->phys_addr) + (i == first ? skip : 0);
 			iov[k].iov_len = PAGE_SIZE - (i == first ? skip : 0);
 		}
+		BVM_GUEST_COPY_BEGIN();
 		n = preadv(fd, iov, k, off + (off_t)done);
+		BVM_GUEST_COPY_END();
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -106,7 +108,10 @@ uvm_pager_write(struct bvm_system *sys, int fd, voff_t off,
 			iov[k].iov_len = sz;
 			left -= sz;
 		}
+		/* stores through mappings may race with the write: DMA */
+		BVM_GUEST_COPY_BEGIN();
 		n = pwritev(fd, iov, k, off + (off_t)done);
+		BVM_GUEST_COPY_END();
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {

@@ -433,10 +433,12 @@ uvn_file_io(struct bvm_system *sys, int fd, void *buf, size_t len,
 			break;
 		h = (uint8_t *)uvm_phys_to_host(sys, pg->phys_addr) +
 		    (o - pgoff);
+		BVM_GUEST_COPY_BEGIN();
 		if (write)
 			memcpy(h, p + n, chunk);
 		else
 			memcpy(p + n, h, chunk);
+		BVM_GUEST_COPY_END();
 		n += chunk;
 	}
 	if (write && n > 0) {

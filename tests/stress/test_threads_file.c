@@ -30,12 +30,14 @@ struct fstress {
 	struct bvm_vmspace *vm[2];
 	uint64_t va[2];
 	int fd;
-	volatile int stop;
-	int failed;
+	int stop;                      /* atomic */
+	int failed;                    /* atomic */
 	char msg[256];
 	pthread_mutex_t mtx;
 	uint32_t last[NWRITERS];       /* each writer's final round */
 };
+
+#define STOPPED(st) __atomic_load_n(&(st)->stop, __ATOMIC_RELAXED)
 
 struct fwriter {
 	struct fstress *st;
@@ -46,8 +48,8 @@ static void
 ffail(struct fstress *st, const char *what, uint64_t a, uint64_t b)
 {
 	pthread_mutex_lock(&st->mtx);
-	if (!st->failed) {
-		st->failed = 1;
+	if (!__atomic_load_n(&st->failed, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&st->failed, 1, __ATOMIC_RELAXED);
 		snprintf(st->msg, sizeof(st->msg), "%s (%llu, %llu)", what,
 		    (unsigned long long)a, (unsigned long long)b);
 	}
@@ -73,7 +75,7 @@ fwriter_main(void *arg)
 	uint32_t round;
 	int p;
 
-	for (round = 1; !st->stop || round < 3; round++) {
+	for (round = 1; !STOPPED(st) || round < 3; round++) {
 		for (p = 0; p < FPAGES; p++) {
 			uint32_t v[FLANE / 4];
 			int k;
@@ -100,7 +102,7 @@ fsyncer_main(void *arg)
 	struct fstress *st = arg;
 	int n = 0, e;
 
-	while (!st->stop) {
+	while (!STOPPED(st)) {
 		e = bvm_msync(st->vm[n % 2], st->va[n % 2], FPAGES * FPG,
 		    n % 7 == 6 ? BVM_MS_ASYNC | BVM_MS_INVALIDATE :
 		    BVM_MS_ASYNC);
@@ -121,7 +123,7 @@ freader_main(void *arg)
 	size_t got;
 	int p, k;
 
-	while (!st->stop) {
+	while (!STOPPED(st)) {
 		if (bvm_file_read(st->sys, st->fd, buf, sizeof(buf), 0, &got) !=
 		    0 || got != sizeof(buf)) {
 			ffail(st, "file read failed", got, 0);
@@ -180,9 +182,10 @@ TEST(stress_threads_file_shared)
 	ASSERT_EQ(pthread_create(&syncer, NULL, fsyncer_main, &st), 0);
 	ASSERT_EQ(pthread_create(&reader, NULL, freader_main, &st), 0);
 	t0 = fnow();
-	while (fnow() - t0 < FSECONDS && !st.failed)
+	while (fnow() - t0 < FSECONDS &&
+	    !__atomic_load_n(&st.failed, __ATOMIC_RELAXED))
 		usleep(10000);
-	st.stop = 1;
+	__atomic_store_n(&st.stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < NWRITERS; i++)
 		pthread_join(wt[i], NULL);
 	pthread_join(syncer, NULL);
