@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "bsdvm.h"
@@ -236,12 +237,40 @@ pick_flags(struct in *in)
 	}
 }
 
+/*
+ * A scratch file of 64 KiB for file mappings: created once, unlinked at
+ * once (it lives as long as the descriptor).  The fuzzer must never get
+ * hold of the process's other descriptors (its corpus, its logs): stores
+ * through a MAP_SHARED mapping would reach them.
+ */
+static int
+scratch_fd(void)
+{
+	static int fd = -1;
+	char path[] = "/tmp/bvm-fuzz-XXXXXX";
+
+	if (fd < 0 && (fd = mkstemp(path)) >= 0) {
+		unlink(path);
+		if (ftruncate(fd, 65536) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	return fd;
+}
+
 static int
 pick_fd(struct in *in)
 {
 	uint8_t v = u8(in);
 
-	return (v & 0xf0) == 0xf0 ? (int)(v & 0xf) - 2 : -1;
+	if ((v & 0xf0) != 0xf0)
+		return -1;
+	switch (v & 3) {
+	case 0: return -2;
+	case 1: return 1 << 20;         /* never open: EBADF */
+	default: return scratch_fd();
+	}
 }
 
 static int64_t
