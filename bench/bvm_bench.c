@@ -20,11 +20,15 @@
 #define _GNU_SOURCE
 
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +42,7 @@
 #define PAGE		((uint64_t)BVM_PAGE_SIZE)
 #define RW		(BVM_PROT_READ | BVM_PROT_WRITE)
 #define MAXREPS		101
-#define MAXROWS		32
+#define MAXROWS		48
 
 /* Where the entry-count benchmark builds its mappings in a vmspace. */
 #define ENTRIES_BASE	0x100000000ULL
@@ -49,6 +53,7 @@ struct config {
 	int verbose;		/* -v: bsdvm counters per group */
 	int reps;		/* -r: timed repetitions (median) */
 	uint64_t fork_mb;	/* -s: touched size for the fork benchmark */
+	uint64_t file_mb;	/* -f: size of the file of the file group */
 	const char *only;	/* --only: one group */
 
 	/* sizes derived from quick */
@@ -65,15 +70,20 @@ struct config {
 
 /*
  * One row of the table.  Values are nanoseconds per operation, or, for a
- * ratio row, plain ratios.  A negative value means "not measured".
+ * ratio row, plain ratios, or, for a throughput row, MB/s (10^6 bytes per
+ * second).  A negative value means "not measured".
  */
+#define UNIT_NS		0	/* nanoseconds per operation */
+#define UNIT_RATIO	1	/* plain ratios */
+#define UNIT_MBPS	2	/* MB/s: higher is better */
+
 struct row {
 	const char *group;
 	char label[80];
 	double bvm;
 	double host;
 	double target;		/* bsdvm value must be <= target; 0: none */
-	int ratio;		/* values are ratios, not times */
+	int ratio;		/* UNIT_*: what the values are */
 };
 
 static struct row rows[MAXROWS];
@@ -224,6 +234,17 @@ print_stats(struct bvm_system *sys, const char *group)
 	    (unsigned long long)st.pmap_protect,
 	    (unsigned long long)st.tlb_miss, (unsigned long long)st.tlb_flush,
 	    (unsigned long long)st.forks);
+	if (st.pgpgin != 0 || st.flt_obj != 0 || st.pgpgout != 0)
+		fprintf(stderr, "  [%s] flt_obj %llu prcopy %llu pgpgin %llu "
+		    "pageins %llu pgpgout %llu pageouts %llu "
+		    "pager_errors %llu\n", group,
+		    (unsigned long long)st.flt_obj,
+		    (unsigned long long)st.flt_prcopy,
+		    (unsigned long long)st.pgpgin,
+		    (unsigned long long)st.pageins,
+		    (unsigned long long)st.pgpgout,
+		    (unsigned long long)st.pageouts,
+		    (unsigned long long)st.pager_errors);
 }
 
 /*
@@ -1055,6 +1076,523 @@ bench_floor(const struct config *cf)
 }
 
 /* ------------------------------------------------------------------ */
+/* 8. file mappings and the page cache */
+
+/*
+ * The file group maps a real host file of file_mb MiB, created in a
+ * mkdtemp() directory under /tmp, filled with non-zero data, written back
+ * to the disk once (so that no writeback runs during the timings) and
+ * removed at exit (atexit, and on SIGINT/SIGTERM/SIGHUP).  Both sides use
+ * the same file, opened read-only: nothing here ever writes it.
+ *
+ * "cold" is the first pass over a fresh mapping whose object has no
+ * resident page: bsdvm's vnode pager reads each page from the host file,
+ * with pread(2), while the host kernel's page cache already holds the
+ * whole file (checked with mincore; the file was just written).  So the
+ * host's cold pass is a minor fault per fault-around block (Linux maps up
+ * to 16 page-cache pages per read fault), and bsdvm's is a fault, a pager
+ * read (clustered) that copies from the host's page cache into a frame, and
+ * fault-around.  "warm" is a second pass over the same mapping: every page
+ * resident and mapped on both sides (bsdvm: a soft TLB miss and page-table
+ * walk per page, as the 65,536 pages do not fit the soft TLB; host: a
+ * hardware TLB miss per page).
+ */
+static char file_dir[64], file_path[96];
+
+/* file_cleanup: remove the benchmark's file and its directory. */
+static void
+file_cleanup(void)
+{
+	if (file_path[0] != '\0')
+		(void)unlink(file_path);
+	if (file_dir[0] != '\0')
+		(void)rmdir(file_dir);
+	file_path[0] = file_dir[0] = '\0';
+}
+
+/* file_signal: remove the file, then die of the signal. */
+static void
+file_signal(int sig)
+{
+	file_cleanup();		/* unlink and rmdir are async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* file_word: the 8-byte word at byte offset off (a multiple of 8). */
+static inline uint64_t
+file_word(uint64_t off)
+{
+	return ((off / 8 + 1) * 0x9e3779b97f4a7c15ULL) | 1;
+}
+
+/*
+ * file_create: create the file of len bytes (a multiple of 1 MiB), fill
+ * it, write it back, and return it open read-only.
+ */
+static int
+file_create(uint64_t len)
+{
+	static int registered;
+	uint64_t *chunk, off, i;
+	const size_t csz = 1 << 20;
+	int fd;
+
+	if (!registered) {
+		atexit(file_cleanup);
+		signal(SIGINT, file_signal);
+		signal(SIGTERM, file_signal);
+		signal(SIGHUP, file_signal);
+		registered = 1;
+	}
+	snprintf(file_dir, sizeof(file_dir), "/tmp/bvm_bench.XXXXXX");
+	if (mkdtemp(file_dir) == NULL) {
+		file_dir[0] = '\0';
+		die("mkdtemp: %s", strerror(errno));
+	}
+	snprintf(file_path, sizeof(file_path), "%s/file", file_dir);
+	fd = open(file_path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd == -1)
+		die("open %s: %s", file_path, strerror(errno));
+	if ((chunk = malloc(csz)) == NULL)
+		die("out of memory");
+	for (off = 0; off < len; off += csz) {
+		for (i = 0; i < csz / 8; i++)
+			chunk[i] = file_word(off + i * 8);
+		if (pwrite(fd, chunk, csz, (off_t)off) != (ssize_t)csz)
+			die("write %s: %s", file_path, strerror(errno));
+	}
+	free(chunk);
+	if (fdatasync(fd) == -1)
+		die("fdatasync %s: %s", file_path, strerror(errno));
+	close(fd);
+	fd = open(file_path, O_RDONLY);
+	if (fd == -1)
+		die("open %s: %s", file_path, strerror(errno));
+	return fd;
+}
+
+/* host_cached: how many of the file's pages the host page cache holds. */
+static uint64_t
+host_cached(int fd, uint64_t len)
+{
+	uint64_t npg = len / PAGE, i, n = 0;
+	unsigned char *vec;
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("host mmap of the file: %s", strerror(errno));
+	if ((vec = malloc(npg)) == NULL)
+		die("out of memory");
+	if (mincore(p, len, vec) == -1)
+		die("mincore: %s", strerror(errno));
+	for (i = 0; i < npg; i++)
+		n += vec[i] & 1;
+	free(vec);
+	host_unmap(p, len);
+	return n;
+}
+
+/* obj_pages: frames owned by objects now (0: no file page cached). */
+static uint64_t
+obj_pages(struct bvm_system *sys)
+{
+	struct bvm_stats st;
+
+	CHK(bvm_stats(sys, &st));
+	return st.obj_pages;
+}
+
+/* pgpgin: pages read in by bsdvm's pagers so far. */
+static uint64_t
+pgpgin(struct bvm_system *sys)
+{
+	struct bvm_stats st;
+
+	CHK(bvm_stats(sys, &st));
+	return st.pgpgin;
+}
+
+static uint64_t file_buf[BVM_PAGE_SIZE / 8] __attribute__((aligned(64)));
+
+/*
+ * bvm_file_pass: read each of npg pages at va through the address space:
+ * 8 bytes at its start, or (whole) all 4 KiB into a buffer.  Adds to *sum
+ * the first word of each page, or the last.  => ns per page.
+ */
+static double
+bvm_file_pass(struct bvm_vmspace *vm, uint64_t va, uint64_t npg, int whole,
+    uint64_t *sum)
+{
+	struct bvm_fault_info fi;
+	uint64_t i, t0, s = 0, v;
+	int error;
+
+	t0 = now_ns();
+	if (whole) {
+		for (i = 0; i < npg; i++) {
+			error = bvm_read(vm, va + i * PAGE, file_buf, PAGE,
+			    &fi);
+			if (__builtin_expect(error != 0, 0))
+				die_bvm("bvm_read", __LINE__, error, &fi);
+			s += file_buf[PAGE / 8 - 1];
+		}
+	} else {
+		for (i = 0; i < npg; i++) {
+			error = bvm_read(vm, va + i * PAGE, &v, sizeof(v),
+			    &fi);
+			if (__builtin_expect(error != 0, 0))
+				die_bvm("bvm_read", __LINE__, error, &fi);
+			s += v;
+		}
+	}
+	*sum += s;
+	return (double)(now_ns() - t0) / (double)npg;
+}
+
+/* host_file_pass: the same with loads from (or memcpy of) host pages. */
+static double
+host_file_pass(const uint8_t *p, uint64_t npg, int whole, uint64_t *sum)
+{
+	void *(*volatile cpy)(void *, const void *, size_t) = memcpy;
+	uint64_t i, t0, s = 0;
+
+	t0 = now_ns();
+	if (whole) {
+		for (i = 0; i < npg; i++) {
+			cpy(file_buf, p + i * PAGE, PAGE);
+			s += file_buf[PAGE / 8 - 1];
+		}
+	} else {
+		for (i = 0; i < npg; i++)
+			s += *(volatile const uint64_t *)(const void *)
+			    (p + i * PAGE);
+	}
+	*sum += s;
+	return (double)(now_ns() - t0) / (double)npg;
+}
+
+/* host_map_file: the host's own mapping of the file. */
+static uint8_t *
+host_map_file(int fd, uint64_t len, int prot, int flags)
+{
+	void *p;
+
+	p = mmap(NULL, len, prot, flags, fd, 0);
+	if (p == MAP_FAILED)
+		die("host mmap of the file: %s", strerror(errno));
+	(void)madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* minflt: the host's minor page faults of this process so far. */
+static long
+minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * file_map_reads: (a) map the whole file MAP_SHARED read-only and read
+ * every page, cold then warm, 8 bytes or 4 KiB per page, on both sides.
+ */
+static void
+file_map_reads(const struct config *cf, struct bvm_system *sys,
+    struct bvm_vmspace *vm, int fd, uint64_t len)
+{
+	double bc[2][MAXREPS], bw[2][MAXREPS], hc[2][MAXREPS], hw[2][MAXREPS];
+	uint64_t npg = len / PAGE, va, i, want[2] = { 0, 0 };
+	uint64_t bsum[2] = { 0, 0 }, hsum[2] = { 0, 0 }, in0, in1;
+	long f0, hfaults = 0;
+	char label[80];
+	uint8_t *p;
+	int r, w, warned = 0;
+
+	for (i = 0; i < npg; i++) {
+		want[0] += file_word(i * PAGE);
+		want[1] += file_word(i * PAGE + PAGE - 8);
+	}
+	for (r = -1; r < cf->reps; r++) {
+		for (w = 0; w < 2; w++) {
+			double a, b, c, d;
+
+			if (obj_pages(sys) != 0 && !warned++)
+				fprintf(stderr, "bvm_bench: warning: %llu "
+				    "object pages still cached before a cold "
+				    "pass\n",
+				    (unsigned long long)obj_pages(sys));
+			in0 = pgpgin(sys);
+			CHK(bvm_mmap(vm, 0, len, BVM_PROT_READ,
+			    BVM_MAP_SHARED, fd, 0, &va));
+			a = bvm_file_pass(vm, va, npg, w, &bsum[w]);
+			in1 = pgpgin(sys);
+			b = bvm_file_pass(vm, va, npg, w, &bsum[w]);
+			if (pgpgin(sys) != in1 || in1 - in0 != npg)
+				die("file: %llu pages read in by the cold "
+				    "pass, %llu by the warm one; expected "
+				    "%llu and 0",
+				    (unsigned long long)(in1 - in0),
+				    (unsigned long long)(pgpgin(sys) - in1),
+				    (unsigned long long)npg);
+			CHK(bvm_munmap(vm, va, len));
+
+			p = host_map_file(fd, len, PROT_READ, MAP_SHARED);
+			f0 = minflt();
+			c = host_file_pass(p, npg, w, &hsum[w]);
+			hfaults += minflt() - f0;
+			d = host_file_pass(p, npg, w, &hsum[w]);
+			host_unmap(p, len);
+			if (r >= 0) {
+				bc[w][r] = a;
+				bw[w][r] = b;
+				hc[w][r] = c;
+				hw[w][r] = d;
+			}
+		}
+	}
+	for (w = 0; w < 2; w++)
+		if (bsum[w] != 2 * (uint64_t)(cf->reps + 1) * want[w] ||
+		    hsum[w] != bsum[w])
+			die("file: read sums %#llx and %#llx, expected %#llx "
+			    "(library bug?)", (unsigned long long)bsum[w],
+			    (unsigned long long)hsum[w],
+			    (unsigned long long)(2 * (uint64_t)(cf->reps + 1) *
+			    want[w]));
+	if (cf->verbose)
+		fprintf(stderr, "  [file] host: %ld minor faults for %llu pages "
+		    "in the cold passes\n", hfaults,
+		    (unsigned long long)(2 * (uint64_t)(cf->reps + 1) * npg));
+	for (w = 0; w < 2; w++) {
+		const char *what = w ? "4 KiB" : "8 B";
+
+		snprintf(label, sizeof(label), "file %lluM: SHARED read %s/page"
+		    ", cold", (unsigned long long)cf->file_mb, what);
+		add_row("file", label, median(bc[w], cf->reps),
+		    median(hc[w], cf->reps), 0, UNIT_NS);
+		snprintf(label, sizeof(label), "file %lluM: SHARED read %s/page"
+		    ", warm", (unsigned long long)cf->file_mb, what);
+		add_row("file", label, median(bw[w], cf->reps),
+		    median(hw[w], cf->reps), 0, UNIT_NS);
+	}
+}
+
+#define FILE_CHUNK	(64u << 10)
+
+/* bvm_file_readall: bvm_file_read of the file in 64 KiB chunks. */
+static double
+bvm_file_readall(struct bvm_system *sys, int fd, uint64_t len, uint8_t *buf,
+    uint64_t *sum)
+{
+	uint64_t off, t0, s = 0;
+	size_t n;
+	int error;
+
+	t0 = now_ns();
+	for (off = 0; off < len; off += FILE_CHUNK) {
+		error = bvm_file_read(sys, fd, buf, FILE_CHUNK, (int64_t)off,
+		    &n);
+		if (__builtin_expect(error != 0 || n != FILE_CHUNK, 0)) {
+			if (error != 0)
+				die_bvm("bvm_file_read", __LINE__, error,
+				    NULL);
+			die("bvm_file_read at %llu: %zu bytes",
+			    (unsigned long long)off, n);
+		}
+		s += *(const uint64_t *)(const void *)(buf + FILE_CHUNK - 8);
+	}
+	*sum += s;
+	return (double)(now_ns() - t0);
+}
+
+/* host_file_readall: the same with pread(2). */
+static double
+host_file_readall(int fd, uint64_t len, uint8_t *buf, uint64_t *sum)
+{
+	uint64_t off, t0, s = 0;
+	ssize_t n;
+
+	t0 = now_ns();
+	for (off = 0; off < len; off += FILE_CHUNK) {
+		n = pread(fd, buf, FILE_CHUNK, (off_t)off);
+		if (n != (ssize_t)FILE_CHUNK)
+			die("pread: %s", n < 0 ? strerror(errno) : "short");
+		s += *(const uint64_t *)(const void *)(buf + FILE_CHUNK - 8);
+	}
+	*sum += s;
+	return (double)(now_ns() - t0);
+}
+
+/*
+ * file_reads: (b) bvm_file_read of the whole file in 64 KiB chunks, cold
+ * (the object is new: the pager reads every page) and cached (a second
+ * pass while a handle keeps the object and its pages), against pread(2)
+ * from the host's page cache.  => MB/s.
+ */
+static void
+file_reads(const struct config *cf, struct bvm_system *sys, int fd,
+    uint64_t len)
+{
+	double bc[MAXREPS], bw[MAXREPS], hc[MAXREPS], hw[MAXREPS];
+	struct bvm_object *obj;
+	uint64_t npg = len / PAGE, off, want = 0, bsum = 0, hsum = 0;
+	uint64_t in0, in1;
+	char label[80];
+	uint8_t *buf;
+	int r;
+
+	for (off = 0; off < len; off += FILE_CHUNK)
+		want += file_word(off + FILE_CHUNK - 8);
+	buf = aligned_alloc(4096, FILE_CHUNK);
+	if (buf == NULL)
+		die("out of memory");
+	for (r = -1; r < cf->reps; r++) {
+		double a, b, c, d;
+
+		CHK(bvm_object_file(sys, fd, &obj));
+		in0 = pgpgin(sys);
+		a = bvm_file_readall(sys, fd, len, buf, &bsum);
+		c = host_file_readall(fd, len, buf, &hsum);
+		in1 = pgpgin(sys);
+		b = bvm_file_readall(sys, fd, len, buf, &bsum);
+		d = host_file_readall(fd, len, buf, &hsum);
+		if (pgpgin(sys) != in1 || in1 - in0 != npg)
+			die("file_read: %llu pages read in by the cold pass, "
+			    "%llu by the cached one; expected %llu and 0",
+			    (unsigned long long)(in1 - in0),
+			    (unsigned long long)(pgpgin(sys) - in1),
+			    (unsigned long long)npg);
+		bvm_object_release(obj);
+		if (r >= 0) {
+			/* bytes per ns * 1000 = MB/s */
+			bc[r] = (double)len / a * 1000;
+			bw[r] = (double)len / b * 1000;
+			hc[r] = (double)len / c * 1000;
+			hw[r] = (double)len / d * 1000;
+		}
+	}
+	free(buf);
+	if (bsum != 2 * (uint64_t)(cf->reps + 1) * want || hsum != bsum)
+		die("file_read: sums %#llx and %#llx, expected %#llx "
+		    "(library bug?)", (unsigned long long)bsum,
+		    (unsigned long long)hsum,
+		    (unsigned long long)(2 * (uint64_t)(cf->reps + 1) * want));
+	snprintf(label, sizeof(label), "file %lluM: bvm_file_read 64 KiB, cold",
+	    (unsigned long long)cf->file_mb);
+	add_row("file", label, median(bc, cf->reps), median(hc, cf->reps), 0,
+	    UNIT_MBPS);
+	snprintf(label, sizeof(label), "file %lluM: bvm_file_read 64 KiB, "
+	    "cached", (unsigned long long)cf->file_mb);
+	add_row("file", label, median(bw, cf->reps), median(hw, cf->reps), 0,
+	    UNIT_MBPS);
+}
+
+/*
+ * file_private_writes: (c) map the whole file MAP_PRIVATE read/write and
+ * write one byte to each page: a copy-on-write of the file's page into a
+ * private (anonymous) page per page.  Cold: the file's pages are not
+ * resident in bsdvm (the pager reads each one first; on the host they are
+ * in the page cache, not yet mapped).  Resident: a read pass (untimed)
+ * first made every file page resident and mapped read-only on both sides.
+ */
+static void
+file_private_writes(const struct config *cf, struct bvm_system *sys,
+    struct bvm_vmspace *vm, int fd, uint64_t len)
+{
+	double bc[MAXREPS], br[MAXREPS], hc[MAXREPS], hr[MAXREPS];
+	uint64_t npg = len / PAGE, va, t0, sum = 0, hsum = 0;
+	char label[80];
+	uint64_t v;
+	uint8_t *p;
+	int r, k;
+
+	(void)sys;
+	for (r = -1; r < cf->reps; r++) {
+		double t[2], h[2];
+
+		for (k = 0; k < 2; k++) {
+			CHK(bvm_mmap(vm, 0, len, RW, BVM_MAP_PRIVATE, fd, 0,
+			    &va));
+			if (k == 1)
+				(void)bvm_file_pass(vm, va, npg, 0, &sum);
+			t0 = now_ns();
+			bvm_touch(vm, va, npg, 0);
+			t[k] = (double)(now_ns() - t0) / (double)npg;
+			/* the byte written, and the copied rest of the page */
+			expect("private write", bvm_peek(vm, va + len - PAGE),
+			    0);
+			CHK(bvm_read(vm, va + len - 8, &v, sizeof(v), NULL));
+			if (v != file_word(len - 8))
+				die("private write: page copied wrong "
+				    "(library bug?)");
+			CHK(bvm_munmap(vm, va, len));
+
+			p = host_map_file(fd, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE);
+			if (k == 1)
+				(void)host_file_pass(p, npg, 0, &hsum);
+			t0 = now_ns();
+			host_touch(p, npg, 0);
+			h[k] = (double)(now_ns() - t0) / (double)npg;
+			expect("host private write", p[len - PAGE], 0);
+			host_unmap(p, len);
+		}
+		if (r >= 0) {
+			bc[r] = t[0];
+			br[r] = t[1];
+			hc[r] = h[0];
+			hr[r] = h[1];
+		}
+	}
+	if (sum != hsum)
+		die("private write: read sums differ (library bug?)");
+	snprintf(label, sizeof(label), "file %lluM: PRIVATE write 1 B/page, "
+	    "cold", (unsigned long long)cf->file_mb);
+	add_row("file", label, median(bc, cf->reps), median(hc, cf->reps), 0,
+	    UNIT_NS);
+	snprintf(label, sizeof(label), "file %lluM: PRIVATE write 1 B/page, "
+	    "resident", (unsigned long long)cf->file_mb);
+	add_row("file", label, median(br, cf->reps), median(hr, cf->reps), 0,
+	    UNIT_NS);
+}
+
+/*
+ * bench_file: the file group.  One system with a frame for every page of
+ * the file twice (file pages and their private copies) plus slack: there
+ * is no page daemon, so every page stays resident.
+ */
+static void
+bench_file(const struct config *cf)
+{
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm;
+	uint64_t len = cf->file_mb << 20, npg = len / PAGE, cached;
+	int fd;
+
+	fd = file_create(len);
+	cached = host_cached(fd, len);
+	fprintf(stderr, "  %s: %llu MiB, %llu of %llu pages in the host page "
+	    "cache\n", file_path, (unsigned long long)cf->file_mb,
+	    (unsigned long long)cached, (unsigned long long)npg);
+	sys = sys_create(2 * npg + 8192);
+	CHK(bvm_vmspace_create(sys, &vm));
+	file_map_reads(cf, sys, vm, fd, len);
+	file_reads(cf, sys, fd, len);
+	file_private_writes(cf, sys, vm, fd, len);
+	bvm_vmspace_destroy(vm);
+	if (obj_pages(sys) != 0)
+		fprintf(stderr, "bvm_bench: file: warning: %llu object pages "
+		    "left after every mapping and handle went\n",
+		    (unsigned long long)obj_pages(sys));
+	sys_finish(cf, sys, "file");
+	close(fd);
+	file_cleanup();
+}
+
+/* ------------------------------------------------------------------ */
 /* the table */
 
 /* fmt_time: a time in ns with a readable unit. */
@@ -1079,8 +1617,10 @@ fmt_value(char *buf, size_t len, const struct row *r, double v)
 {
 	if (v < 0)
 		snprintf(buf, len, "-");
-	else if (r->ratio)
+	else if (r->ratio == UNIT_RATIO)
 		snprintf(buf, len, "%.2fx", v);
+	else if (r->ratio == UNIT_MBPS)
+		snprintf(buf, len, "%.0f MB/s", v);
 	else
 		fmt_time(buf, len, v);
 }
@@ -1107,8 +1647,10 @@ print_row(FILE *fp, int markdown, const struct row *r)
 
 	fmt_value(b, sizeof(b), r, r->bvm);
 	fmt_value(h, sizeof(h), r, r->host);
-	if (r->ratio || r->host < 0 || r->bvm <= 0)
+	if (r->ratio == UNIT_RATIO || r->host <= 0 || r->bvm <= 0)
 		snprintf(q, sizeof(q), "-");
+	else if (r->ratio == UNIT_MBPS)	/* a rate: above 1, bsdvm faster */
+		snprintf(q, sizeof(q), "%.2f", r->bvm / r->host);
 	else
 		snprintf(q, sizeof(q), "%.2f", r->host / r->bvm);
 	if (r->target <= 0) {
@@ -1141,6 +1683,7 @@ static const struct group {
 	{ "read", bench_read },
 	{ "entries", bench_entries },
 	{ "floor", bench_floor },
+	{ "file", bench_file },
 	{ NULL, NULL }
 };
 
@@ -1149,16 +1692,18 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: bvm_bench [-qv] [-r reps] [-s fork-MiB] [--only group] "
-	    "[--markdown]\n"
+	    "usage: bvm_bench [-qv] [-r reps] [-s fork-MiB] [-f file-MiB] "
+	    "[--only group] [--markdown]\n"
 	    "  -q          quick mode: small sizes (a smoke test)\n"
 	    "  -r reps     timed repetitions; the median is reported "
 	    "(default 5, quick 3)\n"
 	    "  -s MiB      memory touched before the fork benchmark "
 	    "(default 256, quick 32)\n"
+	    "  -f MiB      size of the file the file group maps "
+	    "(default 256, quick 32)\n"
 	    "  -v          print bsdvm counters for each group\n"
 	    "  --only g    run one group: mmap fault cow fork read entries "
-	    "floor\n"
+	    "floor file\n"
 	    "  --markdown  print the table as Markdown\n");
 	exit(2);
 }
@@ -1185,7 +1730,7 @@ main(int argc, char *argv[])
 {
 	struct config cf;
 	int i, reps = 0, g, first;
-	uint64_t fork_mb = 0, t0;
+	uint64_t fork_mb = 0, file_mb = 0, t0;
 	double load[1];
 
 	memset(&cf, 0, sizeof(cf));
@@ -1201,6 +1746,8 @@ main(int argc, char *argv[])
 			reps = (int)parse_num(argv[++i], 1, MAXREPS - 1);
 		else if (strcmp(a, "-s") == 0 && i + 1 < argc)
 			fork_mb = parse_num(argv[++i], 1, 16384);
+		else if (strcmp(a, "-f") == 0 && i + 1 < argc)
+			file_mb = parse_num(argv[++i], 1, 16384);
 		else if (strcmp(a, "--only") == 0 && i + 1 < argc) {
 			cf.only = argv[++i];
 			for (g = 0; groups[g].name != NULL; g++)
@@ -1217,6 +1764,7 @@ main(int argc, char *argv[])
 
 	cf.reps = reps != 0 ? reps : cf.quick ? 3 : 5;
 	cf.fork_mb = fork_mb != 0 ? fork_mb : cf.quick ? 32 : 256;
+	cf.file_mb = file_mb != 0 ? file_mb : cf.quick ? 32 : 256;
 	cf.mmap_iters = cf.quick ? 5000 : 50000;
 	cf.fault_mb = cf.quick ? 8 : 64;
 	cf.fork_iters = cf.quick ? 50 : 500;
@@ -1228,8 +1776,9 @@ main(int argc, char *argv[])
 	cf.ent_touch = cf.quick ? 2048 : 16384;
 
 	fprintf(stderr, "bvm_bench: %s mode, median of %d (after 1 warm-up), "
-	    "fork size %llu MiB\n", cf.quick ? "quick" : "full", cf.reps,
-	    (unsigned long long)cf.fork_mb);
+	    "fork size %llu MiB, file size %llu MiB\n",
+	    cf.quick ? "quick" : "full", cf.reps,
+	    (unsigned long long)cf.fork_mb, (unsigned long long)cf.file_mb);
 	if (getloadavg(load, 1) == 1 && load[0] > 0.5)
 		fprintf(stderr, "bvm_bench: warning: load average %.2f: other "
 		    "work on this machine makes the timings noisy\n", load[0]);

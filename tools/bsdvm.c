@@ -3,7 +3,8 @@
  *
  * Runs a scenario script (docs/cli.md) against a fresh bsdvm system and
  * prints what every command did: the quickest way to watch zero-fill
- * faults, copy-on-write after fork, and OpenBSD's errno rules at work.
+ * faults, copy-on-write after fork, files, shared memory and devices
+ * mapped as objects, and OpenBSD's errno rules at work.
  *
  * Exit status: 0 success, 1 an expectation failed, 2 usage or script
  * error, 3 an invariant checker reported a violation, 4 the system or the
@@ -33,10 +34,14 @@ usage(int status)
 	    "\n"
 	    "  -n npages  physical frames of the system (default 16384)\n"
 	    "  -q         quiet: print only the output of print commands\n"
-	    "             (echo, read, mincore, procstat, vmstat, info)\n"
+	    "             (echo, read, mincore, procstat, vmstat, info,\n"
+	    "             hostread, hostsize, file_read, objsize, physread)\n"
 	    "  -c         run the invariant checkers after every command;\n"
 	    "             exit 3 at the first violation\n"
 	    "  -h         this help\n"
+	    "\n"
+	    "Host files a script makes (file) live in a private directory,\n"
+	    "$TMPDIR/bsdvm.XXXXXX, removed with them when the run ends.\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 an expect failed, 2 usage or script error,\n"
 	    "3 invariant violation, 4 setup failure.\n"

@@ -17,10 +17,19 @@
  * scenario_run_buffer(): lengths are checked before anything is copied,
  * every size that allocates or loops is bounded by a SCENARIO_* limit, and
  * numbers are parsed with overflow checks.
+ *
+ * Host files live in one private directory per run (mkdtemp, made on the
+ * first `file` or `open` that needs it, removed with its files when the run
+ * ends).  Names are checked (no '/', no ".."), every open is an openat()
+ * relative to that directory with O_NOFOLLOW, and nothing but `file`
+ * creates a file.  The descriptors a script sees are numbers of its own
+ * (3, 4, ... as in a fresh process); only those reach the library as host
+ * descriptors, any other number becomes one that is never open (EBADF).
  */
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -29,6 +38,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bsdvm.h"
 #include "scenario.h"
@@ -59,6 +70,23 @@ struct var {
 	uint64_t val;
 };
 
+/* A host file made by `file`, in the run's directory. */
+struct hostfile {
+	char name[SCENARIO_NAME_MAX + 1];
+	int fd;                         /* read/write, for host ops; -1: free */
+};
+
+/* An object handle (shm_open, device, fileobj). */
+struct objslot {
+	char name[SCENARIO_NAME_MAX + 1];
+	struct bvm_object *obj;         /* NULL: the slot is free */
+};
+
+/* Script descriptor numbers start here, as in a fresh process. */
+#define SCN_FD_BASE 3
+/* What an unknown descriptor number becomes: never open on any host. */
+#define SCN_FD_NEVER INT_MAX
+
 /* The state of one run. */
 struct scn {
 	const struct scenario_opts *o;
@@ -68,6 +96,16 @@ struct scn {
 	struct var vars[SCENARIO_VARS];
 	int nvars;
 	unsigned long lineno;
+
+	/* Host files, descriptors, objects. */
+	int dirfd;                     /* the run's directory; -1: none yet */
+	char dir[PATH_MAX];            /* its path */
+	char dirreal[PATH_MAX];        /* its path, symbolic links resolved */
+	struct hostfile files[SCENARIO_FILES];
+	int fds[SCENARIO_FDS];         /* script fd 3+i -> host fd; -1: free */
+	struct objslot objs[SCENARIO_OBJECTS];
+	int fp_armed;                  /* a failpoint was armed */
+	int procstat_v;                /* procstat -v is printing */
 
 	/* The current line, split into words. */
 	const char *line;      /* the raw line (not NUL-terminated) */
@@ -105,13 +143,20 @@ static const struct nameval errtab[] = {
 	{ "ENODEV", ENODEV }, { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC },
 	{ "ERANGE", ERANGE }, { "ENOSYS", ENOSYS }, { "ENOTSUP", ENOTSUP },
 	{ "EOPNOTSUPP", EOPNOTSUPP }, { "EOVERFLOW", EOVERFLOW },
-	{ "EDEADLK", EDEADLK },
+	{ "EDEADLK", EDEADLK }, { "EISDIR", EISDIR }, { "ENOTDIR", ENOTDIR },
+	{ "ENAMETOOLONG", ENAMETOOLONG }, { "EFBIG", EFBIG },
+	{ "EROFS", EROFS }, { "EMFILE", EMFILE }, { "ENFILE", ENFILE },
+	{ "ESPIPE", ESPIPE },
 };
 
 static const struct nameval codetab[] = {
 	{ "SEGV_MAPERR", BVM_SEGV_MAPERR },
 	{ "SEGV_ACCERR", BVM_SEGV_ACCERR },
 	{ "BUS_OBJERR", BVM_BUS_OBJERR },
+};
+
+static const struct nameval sigtab[] = {
+	{ "SIGSEGV", BVM_SIGSEGV }, { "SIGBUS", BVM_SIGBUS },
 };
 
 static const struct nameval inhtab[] = {
@@ -132,6 +177,19 @@ static const struct nameval mflagtab[] = {
 	{ "anon", BVM_MAP_ANON }, { "nofault", BVM_MAP_NOFAULT },
 	{ "stack", BVM_MAP_STACK }, { "conceal", BVM_MAP_CONCEAL },
 	{ "none", 0 },
+};
+
+static const struct nameval mstab[] = {
+	{ "async", BVM_MS_ASYNC }, { "sync", BVM_MS_SYNC },
+	{ "invalidate", BVM_MS_INVALIDATE }, { "none", 0 },
+};
+
+static const struct nameval oflagtab[] = {
+	{ "creat", BVM_O_CREAT }, { "excl", BVM_O_EXCL }, { "none", 0 },
+};
+
+static const struct nameval modetab[] = {
+	{ "ro", O_RDONLY }, { "wo", O_WRONLY }, { "rw", O_RDWR },
 };
 
 static const struct nameval mcltab[] = {
@@ -188,6 +246,17 @@ static const struct {
 	STAT(mmap_calls, "mmap calls"),
 	STAT(munmap_calls, "munmap calls"),
 	STAT(mprotect_calls, "mprotect calls"),
+	STAT(objects, "memory objects (vnode, aobj, device)"),
+	STAT(vnodes, "vnode objects"),
+	STAT(obj_pages, "pages owned by objects"),
+	STAT(flt_obj, "object faults (object page mapped)"),
+	STAT(flt_prcopy, "object pages copied on private write"),
+	STAT(pgpgin, "pages paged in"),
+	STAT(pgpgout, "pages paged out"),
+	STAT(pageins, "pagein operations"),
+	STAT(pageouts, "pageout operations"),
+	STAT(pager_errors, "pager I/O errors"),
+	STAT(msync_calls, "msync calls"),
 };
 #undef STAT
 
@@ -304,8 +373,18 @@ fmt_result(char *buf, size_t len, int error, int access,
 		snprintf(buf, len, "%s", errname(error, eb, sizeof(eb)));
 		return;
 	}
-	sig = fi->signo == BVM_SIGSEGV ? "SIGSEGV" :
-	    fi->signo == BVM_SIGBUS ? "SIGBUS" : "SIG?";
+	sig = nv_name(sigtab, NITEMS(sigtab), fi->signo, "SIG?");
+	if (fi->signo == BVM_SIGBUS && fi->error != 0 && fi->error != error) {
+		/* EFAULT from a copy: say which bus error (ENXIO, EIO). */
+		char cb[16];
+
+		snprintf(buf, len, "%s (%s: %s %s at 0x%" PRIx64 ")",
+		    errname(error, eb, sizeof(eb)),
+		    errname(fi->error, cb, sizeof(cb)), sig,
+		    nv_name(codetab, NITEMS(codetab), fi->code, "?"),
+		    fi->addr);
+		return;
+	}
 	snprintf(buf, len, "%s (%s %s at 0x%" PRIx64 ")",
 	    errname(error, eb, sizeof(eb)), sig,
 	    nv_name(codetab, NITEMS(codetab), fi->code, "?"), fi->addr);
@@ -475,6 +554,157 @@ new_slot(struct scn *s, const char *name)
 	diag(s, SCENARIO_SYNTAX, "too many vmspaces (at most %d)",
 	    SCENARIO_VMSPACES);
 	return NULL;
+}
+
+/*
+ * valid_fname: is str a host file name the scenario may use: 1 to
+ * SCENARIO_NAME_MAX characters from letters, digits, '.', '_' and '-', not
+ * starting with '.' or '-', without "..".  No '/' can appear, so every
+ * name stays inside the run's directory.
+ */
+static int
+valid_fname(const char *str)
+{
+	size_t i;
+
+	if (str[0] == '\0' || str[0] == '.' || str[0] == '-' ||
+	    strstr(str, "..") != NULL)
+		return 0;
+	for (i = 0; str[i] != '\0'; i++)
+		if (!isalnum((unsigned char)str[i]) && str[i] != '.' &&
+		    str[i] != '_' && str[i] != '-')
+			return 0;
+	return i <= SCENARIO_NAME_MAX;
+}
+
+/* file_find: the host file called name, or NULL. */
+static struct hostfile *
+file_find(struct scn *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < SCENARIO_FILES; i++)
+		if (s->files[i].fd >= 0 && strcmp(s->files[i].name, name) == 0)
+			return &s->files[i];
+	return NULL;
+}
+
+/* obj_slot: the object handle called name, or NULL. */
+static struct objslot *
+obj_slot(struct scn *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < SCENARIO_OBJECTS; i++)
+		if (s->objs[i].obj != NULL && strcmp(s->objs[i].name, name) == 0)
+			return &s->objs[i];
+	return NULL;
+}
+
+/*
+ * new_obj_slot: a free slot for a new object handle called name.
+ * => returns NULL after a diagnostic if the name is bad or taken or there
+ *    is no free slot.
+ */
+static struct objslot *
+new_obj_slot(struct scn *s, const char *name)
+{
+	int i;
+
+	if (!valid_name(name)) {
+		diag(s, SCENARIO_SYNTAX, "bad object name '%s'", name);
+		return NULL;
+	}
+	if (obj_slot(s, name) != NULL) {
+		diag(s, SCENARIO_SYNTAX, "object '%s' exists", name);
+		return NULL;
+	}
+	for (i = 0; i < SCENARIO_OBJECTS; i++)
+		if (s->objs[i].obj == NULL)
+			return &s->objs[i];
+	diag(s, SCENARIO_SYNTAX, "too many objects (at most %d)",
+	    SCENARIO_OBJECTS);
+	return NULL;
+}
+
+/*
+ * fd_host: the host descriptor for the script's descriptor number fd:
+ * one the script opened, fd itself if negative (-1 for anonymous memory),
+ * else one that is never open, so that no script reaches a descriptor
+ * of the process it did not open (stdout, a fuzzer's files).
+ */
+static int
+fd_host(struct scn *s, int fd)
+{
+	if (fd < 0)
+		return fd;
+	if (fd >= SCN_FD_BASE && fd < SCN_FD_BASE + SCENARIO_FDS &&
+	    s->fds[fd - SCN_FD_BASE] >= 0)
+		return s->fds[fd - SCN_FD_BASE];
+	return SCN_FD_NEVER;
+}
+
+/*
+ * host_dir: make the run's private directory if it does not exist yet.
+ * => returns 0 or an errno value.
+ */
+static int
+host_dir(struct scn *s)
+{
+	const char *base;
+	int error;
+
+	if (s->dirfd >= 0)
+		return 0;
+	base = getenv("TMPDIR");
+	if (base == NULL || base[0] != '/' || strlen(base) > 256)
+		base = "/tmp";
+	snprintf(s->dir, sizeof(s->dir), "%s/bsdvm.XXXXXX", base);
+	if (mkdtemp(s->dir) == NULL) {
+		error = errno;
+		s->dir[0] = '\0';
+		return error;
+	}
+	if ((s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		error = errno;
+		rmdir(s->dir);
+		s->dir[0] = '\0';
+		return error;
+	}
+	if (realpath(s->dir, s->dirreal) == NULL)
+		snprintf(s->dirreal, sizeof(s->dirreal), "%s", s->dir);
+	return 0;
+}
+
+/*
+ * host_cleanup: close every descriptor, remove every file and the
+ * directory.  Runs after the vmspaces and objects are gone (their last
+ * references write the files back through the library's own descriptors).
+ */
+static void
+host_cleanup(struct scn *s)
+{
+	int i;
+
+	for (i = 0; i < SCENARIO_FDS; i++)
+		if (s->fds[i] >= 0) {
+			close(s->fds[i]);
+			s->fds[i] = -1;
+		}
+	for (i = 0; i < SCENARIO_FILES; i++)
+		if (s->files[i].fd >= 0) {
+			close(s->files[i].fd);
+			s->files[i].fd = -1;
+			if (s->dirfd >= 0)
+				unlinkat(s->dirfd, s->files[i].name, 0);
+		}
+	if (s->dirfd >= 0) {
+		close(s->dirfd);
+		s->dirfd = -1;
+		if (rmdir(s->dir) != 0 && s->err != NULL)
+			fprintf(s->err, "cannot remove %s: %s\n", s->dir,
+			    strerror(errno));
+	}
 }
 
 /* var_find: the variable called name (without $), or NULL. */
@@ -818,14 +1048,19 @@ cmd_exec(struct scn *s, struct bvm_vmspace *vm)
 /*
  * mmap/mquery NAME VAR LEN PROT FLAGS [ADDR] [FD] [OFF]: map (or ask where
  * a mapping would go); on success the address goes into $VAR (unless VAR
- * is -).
+ * is -).  After FLAGS, words addr=EXPR, fd=EXPR, off=EXPR and (mmap only)
+ * obj=OBJ may stand for the positional ones, in any order; obj= maps an
+ * object handle with bvm_mmap_object.
  */
 static int
 cmd_mmap(struct scn *s, struct bvm_vmspace *vm)
 {
-	uint64_t len, addr = 0, off = 0, res = 0;
-	int prot, flags, fd = -1, error;
-	const char *var = s->tok[2];
+	static const char *const kw[] = { "addr=", "fd=", "off=", "obj=" };
+	uint64_t len, addr = 0, off = 0, res = 0, v;
+	int prot, flags, fd = -1, error, i, k, npos = 0, seen = 0, kwseen = 0;
+	int ismmap = strcmp(s->tok[0], "mmap") == 0;
+	struct objslot *os = NULL;
+	const char *var = s->tok[2], *w;
 	char vb[32];
 
 	if (strcmp(var, "-") != 0 &&
@@ -836,14 +1071,56 @@ cmd_mmap(struct scn *s, struct bvm_vmspace *vm)
 	    (error = arg_flags(s, 5, mflagtab, NITEMS(mflagtab),
 	    &flags)) != 0)
 		return error;
-	if (s->ntok > 6 && (error = arg_expr(s, 6, &addr)) != 0)
-		return error;
-	if (s->ntok > 7 && (error = arg_int(s, 7, &fd)) != 0)
-		return error;
-	if (s->ntok > 8 && (error = arg_expr(s, 8, &off)) != 0)
-		return error;
+	for (i = 6; i < s->ntok; i++) {
+		w = s->tok[i];
+		for (k = 0; k < (int)NITEMS(kw); k++)
+			if (strncmp(w, kw[k], strlen(kw[k])) == 0)
+				break;
+		if (k == (int)NITEMS(kw)) {
+			if (strchr(w, '=') != NULL)
+				return diag(s, SCENARIO_SYNTAX,
+				    "mmap: unknown keyword in '%s'", w);
+			if (kwseen)
+				return diag(s, SCENARIO_SYNTAX,
+				    "mmap: positional '%s' after a keyword", w);
+			k = npos++;	/* ADDR, FD, OFF in order */
+		} else {
+			w += strlen(kw[k]);
+			kwseen = 1;
+		}
+		if (seen & (1 << k) || (k == 1 && (seen & 8)) ||
+		    (k == 3 && (seen & 2)))
+			return diag(s, SCENARIO_SYNTAX,
+			    "mmap: '%s' given twice (or fd= with obj=)",
+			    s->tok[i]);
+		seen |= 1 << k;
+		if (k == 3 && !ismmap)
+			return diag(s, SCENARIO_SYNTAX,
+			    "mquery: no obj= (objects are mapped by mmap)");
+		if (k == 3) {
+			if ((os = obj_slot(s, w)) == NULL)
+				return diag(s, SCENARIO_SYNTAX,
+				    "no object '%s'", w);
+			continue;
+		}
+		if ((error = parse_expr(s, w, &v)) != 0)
+			return error;
+		if (k == 0)
+			addr = v;
+		else if (k == 2)
+			off = v;
+		else {
+			if ((int64_t)v < INT_MIN || (int64_t)v > INT_MAX)
+				return diag(s, SCENARIO_SYNTAX,
+				    "'%s' out of range", s->tok[i]);
+			fd = fd_host(s, (int)(int64_t)v);
+		}
+	}
 
-	if (strcmp(s->tok[0], "mmap") == 0)
+	if (os != NULL)
+		error = bvm_mmap_object(vm, addr, len, prot, flags, os->obj,
+		    (int64_t)off, &res);
+	else if (ismmap)
 		error = bvm_mmap(vm, addr, len, prot, flags, fd, (int64_t)off,
 		    &res);
 	else
@@ -864,7 +1141,7 @@ cmd_mmap(struct scn *s, struct bvm_vmspace *vm)
  * The range commands: munmap, mlock, munlock NAME ADDR LEN;
  * mprotect NAME ADDR LEN PROT; minherit NAME ADDR LEN share|copy|none|zero;
  * madvise NAME ADDR LEN normal|random|sequential|willneed|dontneed|
- * spaceavail|free.
+ * spaceavail|free; msync NAME ADDR LEN async|sync|invalidate (a list).
  */
 static int
 cmd_range(struct scn *s, struct bvm_vmspace *vm)
@@ -882,6 +1159,8 @@ cmd_range(struct scn *s, struct bvm_vmspace *vm)
 		error = arg_named(s, 4, inhtab, NITEMS(inhtab), &arg);
 	else if (strcmp(c, "madvise") == 0)
 		error = arg_named(s, 4, advtab, NITEMS(advtab), &arg);
+	else if (strcmp(c, "msync") == 0)
+		error = arg_flags(s, 4, mstab, NITEMS(mstab), &arg);
 	if (error != 0)
 		return error;
 
@@ -895,6 +1174,8 @@ cmd_range(struct scn *s, struct bvm_vmspace *vm)
 		error = bvm_mprotect(vm, addr, len, arg);
 	else if (strcmp(c, "minherit") == 0)
 		error = bvm_minherit(vm, addr, len, arg);
+	else if (strcmp(c, "msync") == 0)
+		error = bvm_msync(vm, addr, len, arg);
 	else
 		error = bvm_madvise(vm, addr, len, arg);
 	set_result(s, error, NULL, NULL);
@@ -1097,6 +1378,771 @@ cmd_fault(struct scn *s, struct bvm_vmspace *vm)
 }
 
 /* ---------------------------------------------------------------------
+ * Commands: host files and descriptors.
+ * ------------------------------------------------------------------- */
+
+/* arg_file: word i names a host file made by `file`. */
+static int
+arg_file(struct scn *s, int i, struct hostfile **hf)
+{
+	if ((*hf = file_find(s, s->tok[i])) == NULL)
+		return diag(s, SCENARIO_SYNTAX, "no file '%s'", s->tok[i]);
+	return 0;
+}
+
+/* arg_fd: word i as a script descriptor number, as a host descriptor. */
+static int
+arg_fd(struct scn *s, int i, int *fd)
+{
+	int error, v = -1;
+
+	if ((error = arg_int(s, i, &v)) != 0)
+		return error;
+	*fd = fd_host(s, v);
+	return 0;
+}
+
+/* arg_var: word i names a variable to set ($ optional), or is "-". */
+static int
+arg_var(struct scn *s, int i)
+{
+	const char *var = s->tok[i];
+
+	if (strcmp(var, "-") != 0 &&
+	    !valid_name(var[0] == '$' ? var + 1 : var))
+		return diag(s, SCENARIO_SYNTAX, "bad variable name '%s'", var);
+	return 0;
+}
+
+/* set_var: set the variable of word i to v, unless the word is "-". */
+static int
+set_var(struct scn *s, int i, uint64_t v)
+{
+	if (strcmp(s->tok[i], "-") == 0)
+		return 0;
+	return var_set(s, s->tok[i], v);
+}
+
+/*
+ * host_pread: read up to len bytes of host descriptor fd at off.
+ * => returns 0 and *nread (short at the end of the file), or an errno.
+ */
+static int
+host_pread(int fd, unsigned char *buf, size_t len, uint64_t off,
+    size_t *nread)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	if (off > (uint64_t)INT64_MAX - len)
+		return EINVAL;
+	while (done < len) {
+		n = pread(fd, buf + done, len - done, (off_t)(off + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	*nread = done;
+	return 0;
+}
+
+/* host_pwrite: write len bytes to host descriptor fd at off. */
+static int
+host_pwrite(int fd, const unsigned char *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pwrite(fd, buf + done, len - done, (off_t)(off + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (n == 0)
+			return EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * file FILE [size=LEN] [fill=zero|seq|letters|BYTE]: make a host file in
+ * the run's directory: LEN bytes of zeroes (sparse), of i & 0xff at offset
+ * i (seq), of one letter a page ('A' for page 0, 'B' for page 1, ...), or
+ * of one byte.
+ */
+static int
+cmd_file(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	unsigned char chunk[16384];
+	const char *name = s->tok[1], *fillw = "zero", *w;
+	struct hostfile *hf = NULL;
+	uint64_t size = 0, byte = 0, done, n, j, o;
+	int i, fd, error, pat;
+
+	if (!valid_fname(name))
+		return diag(s, SCENARIO_SYNTAX, "bad file name '%s' (letters, "
+		    "digits, '.', '_', '-'; no '/' or '..')", name);
+	for (i = 2; i < s->ntok; i++) {
+		w = s->tok[i];
+		if (strncmp(w, "size=", 5) == 0) {
+			if ((error = parse_expr(s, w + 5, &size)) != 0)
+				return error;
+		} else if (strncmp(w, "fill=", 5) == 0)
+			fillw = w + 5;
+		else
+			return usage(s);
+	}
+	if (strcmp(fillw, "zero") == 0)
+		pat = 0;
+	else if (strcmp(fillw, "seq") == 0)
+		pat = 1;
+	else if (strcmp(fillw, "letters") == 0)
+		pat = 2;
+	else {
+		pat = 3;
+		if ((error = parse_expr(s, fillw, &byte)) != 0)
+			return error;
+		if (byte > 0xff)
+			return diag(s, SCENARIO_SYNTAX,
+			    "file: fill must be zero, seq, letters or 0..255");
+	}
+	if (size > SCENARIO_HOSTFILE_MAX)
+		return diag(s, SCENARIO_SYNTAX, "file: at most %u bytes",
+		    SCENARIO_HOSTFILE_MAX);
+	if (file_find(s, name) != NULL)
+		return diag(s, SCENARIO_SYNTAX, "file '%s' exists", name);
+	for (i = 0; i < SCENARIO_FILES && hf == NULL; i++)
+		if (s->files[i].fd < 0)
+			hf = &s->files[i];
+	if (hf == NULL)
+		return diag(s, SCENARIO_SYNTAX, "too many files (at most %d)",
+		    SCENARIO_FILES);
+
+	if ((error = host_dir(s)) != 0) {
+		set_result(s, error, NULL, NULL);
+		return 0;
+	}
+	fd = openat(s->dirfd, name,
+	    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		set_result(s, errno, NULL, NULL);
+		return 0;
+	}
+	error = 0;
+	if (pat == 0 && ftruncate(fd, (off_t)size) != 0)
+		error = errno;
+	for (done = 0; pat != 0 && done < size && error == 0; done += n) {
+		n = size - done < sizeof(chunk) ? size - done : sizeof(chunk);
+		for (j = 0; j < n; j++) {
+			o = done + j;
+			chunk[j] = (unsigned char)(pat == 1 ? o & 0xff :
+			    pat == 2 ? 'A' + (o / BVM_PAGE_SIZE) % 26 : byte);
+		}
+		error = host_pwrite(fd, chunk, (size_t)n, done);
+	}
+	if (error != 0) {
+		close(fd);
+		unlinkat(s->dirfd, name, 0);
+		set_result(s, error, NULL, NULL);
+		return 0;
+	}
+	snprintf(hf->name, sizeof(hf->name), "%s", name);
+	hf->fd = fd;
+	set_result(s, 0, NULL, NULL);
+	return 0;
+}
+
+/*
+ * open VAR FILE|. ro|wo|rw: open a host file of the run (or, for ".", the
+ * run's directory: a descriptor that is not a regular file); $VAR gets the
+ * descriptor number, the lowest free from 3 up.  Never creates a file.
+ */
+static int
+cmd_open(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	const char *name = s->tok[2];
+	const struct nameval *nv;
+	int i, slot = -1, isdir, hfd, error;
+	char vb[16];
+
+	if ((error = arg_var(s, 1)) != 0)
+		return error;
+	/* Names only: a number could carry O_CREAT or O_TRUNC. */
+	if ((nv = nv_find(modetab, NITEMS(modetab), s->tok[3])) == NULL)
+		return usage(s);
+	isdir = strcmp(name, ".") == 0;
+	if (!isdir && !valid_fname(name))
+		return diag(s, SCENARIO_SYNTAX, "bad file name '%s'", name);
+	for (i = 0; i < SCENARIO_FDS && slot < 0; i++)
+		if (s->fds[i] < 0)
+			slot = i;
+	if (slot < 0)
+		return diag(s, SCENARIO_SYNTAX,
+		    "too many open descriptors (at most %d)", SCENARIO_FDS);
+
+	if (isdir)
+		error = host_dir(s);
+	else
+		error = s->dirfd >= 0 ? 0 : ENOENT;
+	if (error != 0) {
+		set_result(s, error, NULL, NULL);
+		return 0;
+	}
+	hfd = openat(s->dirfd, isdir ? "." : name,
+	    nv->val | O_NOFOLLOW | O_CLOEXEC | (isdir ? O_DIRECTORY : 0));
+	if (hfd < 0) {
+		set_result(s, errno, NULL, NULL);
+		return 0;
+	}
+	if ((error = set_var(s, 1, (uint64_t)(SCN_FD_BASE + slot))) != 0) {
+		close(hfd);
+		return error;
+	}
+	s->fds[slot] = hfd;
+	snprintf(vb, sizeof(vb), "%d", SCN_FD_BASE + slot);
+	set_result(s, 0, NULL, vb);
+	return 0;
+}
+
+/* close FD: close a descriptor the script opened (else EBADF). */
+static int
+cmd_close(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	int fd = -1, error;
+
+	if ((error = arg_int(s, 1, &fd)) != 0)
+		return error;
+	if (fd >= SCN_FD_BASE && fd < SCN_FD_BASE + SCENARIO_FDS &&
+	    s->fds[fd - SCN_FD_BASE] >= 0) {
+		close(s->fds[fd - SCN_FD_BASE]);
+		s->fds[fd - SCN_FD_BASE] = -1;
+		error = 0;
+	} else
+		error = EBADF;
+	set_result(s, error, NULL, NULL);
+	return 0;
+}
+
+/*
+ * read_and_dump: the bytes read (a hostread or file_read): the result line
+ * "N bytes", then the dump, offsets in the address column.
+ */
+static void
+read_and_dump(struct scn *s, int error, const unsigned char *buf,
+    size_t n, uint64_t off)
+{
+	char vb[32];
+
+	snprintf(vb, sizeof(vb), "%zu bytes", n);
+	set_result(s, error, NULL, vb);
+	if (error == 0)
+		hexdump(s, off, buf, n);
+}
+
+/* hostread FILE OFF LEN: read the host file itself (not the cache). */
+static int
+cmd_hostread(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct hostfile *hf;
+	unsigned char *buf;
+	uint64_t off, len;
+	size_t n = 0;
+	int error;
+
+	if ((error = arg_file(s, 1, &hf)) != 0 ||
+	    (error = arg_expr(s, 2, &off)) != 0 ||
+	    (error = arg_expr(s, 3, &len)) != 0)
+		return error;
+	if (len > SCENARIO_IO_MAX)
+		return diag(s, SCENARIO_SYNTAX, "hostread: at most %d bytes",
+		    SCENARIO_IO_MAX);
+	if ((buf = malloc(len + 1)) == NULL)
+		return diag(s, SCENARIO_FATAL, "out of memory");
+	error = host_pread(hf->fd, buf, (size_t)len, off, &n);
+	read_and_dump(s, error, buf, n, off);
+	free(buf);
+	return 0;
+}
+
+/* hostwrite FILE OFF DATA: write the host file behind the library's back. */
+static int
+cmd_hostwrite(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	const unsigned char *data;
+	struct hostfile *hf;
+	uint64_t off;
+	size_t len;
+	int error;
+
+	if ((error = arg_file(s, 1, &hf)) != 0 ||
+	    (error = arg_expr(s, 2, &off)) != 0 ||
+	    (error = arg_data(s, 3, &data, &len)) != 0)
+		return error;
+	if (off > SCENARIO_HOSTFILE_MAX || len > SCENARIO_HOSTFILE_MAX - off)
+		return diag(s, SCENARIO_SYNTAX,
+		    "hostwrite: the file would pass %u bytes",
+		    SCENARIO_HOSTFILE_MAX);
+	set_result(s, host_pwrite(hf->fd, data, len, off), NULL, NULL);
+	return 0;
+}
+
+/* hosttruncate FILE SIZE: ftruncate the host file behind the library. */
+static int
+cmd_hosttruncate(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct hostfile *hf;
+	uint64_t size;
+	int error;
+
+	if ((error = arg_file(s, 1, &hf)) != 0 ||
+	    (error = arg_expr(s, 2, &size)) != 0)
+		return error;
+	if (size > SCENARIO_HOSTFILE_MAX)
+		return diag(s, SCENARIO_SYNTAX, "hosttruncate: at most %u bytes",
+		    SCENARIO_HOSTFILE_MAX);
+	error = ftruncate(hf->fd, (off_t)size) != 0 ? errno : 0;
+	set_result(s, error, NULL, NULL);
+	return 0;
+}
+
+/* hostsize FILE [VAR]: the host file's size (into $VAR if given). */
+static int
+cmd_hostsize(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct hostfile *hf;
+	struct stat st;
+	char vb[32];
+	int error;
+
+	if ((error = arg_file(s, 1, &hf)) != 0 ||
+	    (s->ntok > 2 && (error = arg_var(s, 2)) != 0))
+		return error;
+	if (fstat(hf->fd, &st) != 0) {
+		set_result(s, errno, NULL, NULL);
+		return 0;
+	}
+	if (s->ntok > 2 &&
+	    (error = set_var(s, 2, (uint64_t)st.st_size)) != 0)
+		return error;
+	snprintf(vb, sizeof(vb), "%" PRIu64, (uint64_t)st.st_size);
+	set_result(s, 0, NULL, vb);
+	return 0;
+}
+
+/*
+ * compare_bytes: the expectation of expect-host, expect-file and
+ * expect-phys: got[0..n) is data[0..len).
+ */
+static int
+compare_bytes(struct scn *s, const char *what, uint64_t off,
+    const unsigned char *got, size_t n, const unsigned char *data,
+    size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < n; i++)
+		if (got[i] != data[i])
+			return diag(s, SCENARIO_EXPECT,
+			    "%s failed: byte at 0x%" PRIx64 " is 0x%02x, "
+			    "expected 0x%02x", what, off + i, got[i], data[i]);
+	if (n < len)
+		return diag(s, SCENARIO_EXPECT,
+		    "%s failed: the file ends at 0x%" PRIx64, what, off + n);
+	ok_line(s, 2);
+	return 0;
+}
+
+/* expect-host FILE OFF DATA: the host file holds exactly these bytes. */
+static int
+cmd_expect_host(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	unsigned char got[SCENARIO_LINE_MAX];
+	const unsigned char *data;
+	struct hostfile *hf;
+	char eb[16];
+	uint64_t off;
+	size_t len, n = 0;
+	int error;
+
+	if ((error = arg_file(s, 1, &hf)) != 0 ||
+	    (error = arg_expr(s, 2, &off)) != 0 ||
+	    (error = arg_data(s, 3, &data, &len)) != 0)
+		return error;
+	if (len > sizeof(got))
+		return usage(s);
+	if ((error = host_pread(hf->fd, got, len, off, &n)) != 0)
+		return diag(s, SCENARIO_EXPECT,
+		    "expect-host failed: reading the file gave %s",
+		    errname(error, eb, sizeof(eb)));
+	return compare_bytes(s, "expect-host", off, got, n, data, len);
+}
+
+/* ---------------------------------------------------------------------
+ * Commands: file I/O through the page cache.
+ * ------------------------------------------------------------------- */
+
+/* file_read FD OFF LEN: bvm_file_read; prints the count and the bytes. */
+static int
+cmd_file_read(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	unsigned char *buf;
+	uint64_t off, len;
+	size_t n = 0;
+	int fd, error;
+
+	if ((error = arg_fd(s, 1, &fd)) != 0 ||
+	    (error = arg_expr(s, 2, &off)) != 0 ||
+	    (error = arg_expr(s, 3, &len)) != 0)
+		return error;
+	if (len > SCENARIO_IO_MAX)
+		return diag(s, SCENARIO_SYNTAX, "file_read: at most %d bytes",
+		    SCENARIO_IO_MAX);
+	if ((buf = malloc(len + 1)) == NULL)
+		return diag(s, SCENARIO_FATAL, "out of memory");
+	error = bvm_file_read(s->sys, fd, buf, (size_t)len, (int64_t)off, &n);
+	if (n > len)
+		n = (size_t)len;
+	read_and_dump(s, error, buf, n, off);
+	free(buf);
+	return 0;
+}
+
+/* file_write FD OFF DATA: bvm_file_write. */
+static int
+cmd_file_write(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	const unsigned char *data;
+	uint64_t off;
+	size_t len;
+	int fd, error;
+
+	if ((error = arg_fd(s, 1, &fd)) != 0 ||
+	    (error = arg_expr(s, 2, &off)) != 0 ||
+	    (error = arg_data(s, 3, &data, &len)) != 0)
+		return error;
+	set_result(s, bvm_file_write(s->sys, fd, data, len, (int64_t)off),
+	    NULL, NULL);
+	return 0;
+}
+
+/* file_sync FD: bvm_file_sync. */
+static int
+cmd_file_sync(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	int fd, error;
+
+	if ((error = arg_fd(s, 1, &fd)) != 0)
+		return error;
+	set_result(s, bvm_file_sync(s->sys, fd), NULL, NULL);
+	return 0;
+}
+
+/* file_truncate FD SIZE: bvm_file_truncate. */
+static int
+cmd_file_truncate(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	uint64_t size;
+	int fd, error;
+
+	if ((error = arg_fd(s, 1, &fd)) != 0 ||
+	    (error = arg_expr(s, 2, &size)) != 0)
+		return error;
+	set_result(s, bvm_file_truncate(s->sys, fd, size), NULL, NULL);
+	return 0;
+}
+
+/* expect-file FD OFF DATA: bvm_file_read there gives exactly these. */
+static int
+cmd_expect_file(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	unsigned char got[SCENARIO_LINE_MAX];
+	const unsigned char *data;
+	char eb[16];
+	uint64_t off;
+	size_t len, n = 0;
+	int fd, error;
+
+	if ((error = arg_fd(s, 1, &fd)) != 0 ||
+	    (error = arg_expr(s, 2, &off)) != 0 ||
+	    (error = arg_data(s, 3, &data, &len)) != 0)
+		return error;
+	if (len > sizeof(got))
+		return usage(s);
+	if ((error = bvm_file_read(s->sys, fd, got, len, (int64_t)off,
+	    &n)) != 0)
+		return diag(s, SCENARIO_EXPECT,
+		    "expect-file failed: bvm_file_read gave %s",
+		    errname(error, eb, sizeof(eb)));
+	if (n > len)
+		n = len;
+	return compare_bytes(s, "expect-file", off, got, n, data, len);
+}
+
+/* ---------------------------------------------------------------------
+ * Commands: objects (shared memory, devices, files) and physical memory.
+ * ------------------------------------------------------------------- */
+
+/* arg_obj: word i names an object handle. */
+static int
+arg_obj(struct scn *s, int i, struct objslot **os)
+{
+	if ((*os = obj_slot(s, s->tok[i])) == NULL)
+		return diag(s, SCENARIO_SYNTAX, "no object '%s'", s->tok[i]);
+	return 0;
+}
+
+/*
+ * shm_open OBJ NAME|- [creat,excl]: open (or create) a shared-memory
+ * object; "-" makes an unnamed one.  NAME may be a "string".
+ */
+static int
+cmd_shm_open(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct bvm_object *obj = NULL;
+	struct objslot *os;
+	const char *name = s->tok[2];
+	int flags = 0, error;
+
+	if (s->ntok > 3 && (error = arg_flags(s, 3, oflagtab,
+	    NITEMS(oflagtab), &flags)) != 0)
+		return error;
+	if ((os = new_obj_slot(s, s->tok[1])) == NULL)
+		return SCENARIO_SYNTAX;
+	if (!s->tokquoted[2] && strcmp(name, "-") == 0)
+		name = NULL;
+	if ((error = bvm_shm_open(s->sys, name, flags, &obj)) == 0) {
+		snprintf(os->name, sizeof(os->name), "%s", s->tok[1]);
+		os->obj = obj;
+	}
+	set_result(s, error, NULL, NULL);
+	return 0;
+}
+
+/* shm_unlink NAME: remove a shared-memory name. */
+static int
+cmd_shm_unlink(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	set_result(s, bvm_shm_unlink(s->sys, s->tok[1]), NULL, NULL);
+	return 0;
+}
+
+/* fileobj OBJ FD: a handle on the object of an open host file. */
+static int
+cmd_fileobj(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct bvm_object *obj = NULL;
+	struct objslot *os;
+	int fd, error;
+
+	if ((error = arg_fd(s, 2, &fd)) != 0)
+		return error;
+	if ((os = new_obj_slot(s, s->tok[1])) == NULL)
+		return SCENARIO_SYNTAX;
+	if ((error = bvm_object_file(s->sys, fd, &obj)) == 0) {
+		snprintf(os->name, sizeof(os->name), "%s", s->tok[1]);
+		os->obj = obj;
+	}
+	set_result(s, error, NULL, NULL);
+	return 0;
+}
+
+/*
+ * device OBJ PAVAR NPAGES [NAME]: a device object of NPAGES contiguous
+ * frames named NAME (default OBJ); the physical address of its first frame
+ * goes into $PAVAR (unless PAVAR is -).
+ */
+static int
+cmd_device(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct bvm_object *obj = NULL;
+	struct objslot *os;
+	uint64_t npages, pa = 0;
+	char vb[32];
+	int error;
+
+	if ((error = arg_var(s, 2)) != 0 ||
+	    (error = arg_expr(s, 3, &npages)) != 0)
+		return error;
+	if ((os = new_obj_slot(s, s->tok[1])) == NULL)
+		return SCENARIO_SYNTAX;
+	error = bvm_device_create(s->sys, npages,
+	    s->ntok > 4 ? s->tok[4] : s->tok[1], &obj, &pa);
+	if (error == 0) {
+		snprintf(os->name, sizeof(os->name), "%s", s->tok[1]);
+		os->obj = obj;
+		if ((error = set_var(s, 2, pa)) != 0)
+			return error;
+	}
+	snprintf(vb, sizeof(vb), "0x%" PRIx64, pa);
+	set_result(s, error, NULL, vb);
+	return 0;
+}
+
+/* truncate OBJ SIZE: bvm_object_truncate. */
+static int
+cmd_truncate(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct objslot *os;
+	uint64_t size;
+	int error;
+
+	if ((error = arg_obj(s, 1, &os)) != 0 ||
+	    (error = arg_expr(s, 2, &size)) != 0)
+		return error;
+	set_result(s, bvm_object_truncate(os->obj, size), NULL, NULL);
+	return 0;
+}
+
+/* objsize OBJ [VAR]: bvm_object_size (into $VAR if given). */
+static int
+cmd_objsize(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct objslot *os;
+	uint64_t size = 0;
+	char vb[32];
+	int error;
+
+	if ((error = arg_obj(s, 1, &os)) != 0 ||
+	    (s->ntok > 2 && (error = arg_var(s, 2)) != 0))
+		return error;
+	error = bvm_object_size(os->obj, &size);
+	if (error == 0 && s->ntok > 2 && (error = set_var(s, 2, size)) != 0)
+		return error;
+	snprintf(vb, sizeof(vb), "%" PRIu64, size);
+	set_result(s, error, NULL, vb);
+	return 0;
+}
+
+/* release OBJ: drop the handle (mappings keep the object alive). */
+static int
+cmd_release(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct objslot *os;
+	int error;
+
+	if ((error = arg_obj(s, 1, &os)) != 0)
+		return error;
+	bvm_object_release(os->obj);
+	os->obj = NULL;
+	set_result(s, 0, NULL, NULL);
+	return 0;
+}
+
+/* physwrite PA DATA: bvm_phys_write (a device's side of its frames). */
+static int
+cmd_physwrite(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	const unsigned char *data;
+	uint64_t pa;
+	size_t len;
+	int error;
+
+	if ((error = arg_expr(s, 1, &pa)) != 0 ||
+	    (error = arg_data(s, 2, &data, &len)) != 0)
+		return error;
+	set_result(s, bvm_phys_write(s->sys, pa, data, len), NULL, NULL);
+	return 0;
+}
+
+/* physread PA LEN: bvm_phys_read; prints the bytes. */
+static int
+cmd_physread(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	unsigned char *buf;
+	uint64_t pa, len;
+	int error;
+
+	if ((error = arg_expr(s, 1, &pa)) != 0 ||
+	    (error = arg_expr(s, 2, &len)) != 0)
+		return error;
+	if (len > SCENARIO_IO_MAX)
+		return diag(s, SCENARIO_SYNTAX, "physread: at most %d bytes",
+		    SCENARIO_IO_MAX);
+	if ((buf = malloc(len + 1)) == NULL)
+		return diag(s, SCENARIO_FATAL, "out of memory");
+	error = bvm_phys_read(s->sys, pa, buf, (size_t)len);
+	if (error == 0) {
+		/* The dump is the output, as for read. */
+		record_result(s, 0, NULL);
+		hexdump(s, pa, buf, (size_t)len);
+	} else
+		set_result(s, error, NULL, NULL);
+	free(buf);
+	return 0;
+}
+
+/* expect-phys PA DATA: physical memory holds exactly these bytes. */
+static int
+cmd_expect_phys(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	unsigned char got[SCENARIO_LINE_MAX];
+	const unsigned char *data;
+	char eb[16];
+	uint64_t pa;
+	size_t len;
+	int error;
+
+	if ((error = arg_expr(s, 1, &pa)) != 0 ||
+	    (error = arg_data(s, 2, &data, &len)) != 0)
+		return error;
+	if (len > sizeof(got))
+		return usage(s);
+	if ((error = bvm_phys_read(s->sys, pa, got, len)) != 0)
+		return diag(s, SCENARIO_EXPECT,
+		    "expect-phys failed: bvm_phys_read gave %s",
+		    errname(error, eb, sizeof(eb)));
+	return compare_bytes(s, "expect-phys", pa, got, len, data, len);
+}
+
+/*
+ * failpoint POINT N | failpoint off: make the Nth call of a failure point
+ * fail (bvm_failpoint_arm; POINT by name, e.g. pager_read, or number; N 0
+ * disarms it), or disarm every point.  Every point is disarmed when the
+ * run ends.
+ */
+static int
+cmd_failpoint(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	const char *n;
+	uint64_t nth;
+	int point, error;
+
+	if (s->ntok == 2) {
+		if (strcmp(s->tok[1], "off") != 0)
+			return usage(s);
+		bvm_failpoint_disarm();
+		set_result(s, 0, NULL, NULL);
+		return 0;
+	}
+	for (point = 0; point < 64; point++)
+		if ((n = bvm_failpoint_name(point)) != NULL &&
+		    strcmp(n, s->tok[1]) == 0)
+			break;
+	if (point == 64) {
+		if (!isdigit((unsigned char)s->tok[1][0]))
+			return diag(s, SCENARIO_SYNTAX,
+			    "unknown failure point '%s'", s->tok[1]);
+		if ((error = arg_int(s, 1, &point)) != 0)
+			return error;
+	}
+	if ((error = arg_expr(s, 2, &nth)) != 0)
+		return error;
+	if (nth > LONG_MAX)
+		return diag(s, SCENARIO_SYNTAX, "'%s' out of range", s->tok[2]);
+	s->fp_armed = 1;
+	set_result(s, bvm_failpoint_arm(point, (long)nth), NULL, NULL);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
  * Commands: views.
  * ------------------------------------------------------------------- */
 
@@ -1106,7 +2152,8 @@ procstat_line(const struct bvm_region *r, void *arg)
 {
 	struct scn *s = arg;
 	char prot[4], maxprot[4], flags[7];
-	const char *inh, *adv;
+	const char *inh, *adv, *path, *tp, *pre = "";
+	size_t n;
 
 	prot_str(prot, r->prot);
 	prot_str(maxprot, r->maxprot);
@@ -1120,23 +2167,59 @@ procstat_line(const struct bvm_region *r, void *arg)
 	inh = nv_name(inhtab, NITEMS(inhtab), r->inherit, "?");
 	adv = nv_name(advtab, NITEMS(advtab), r->advice, "?");
 	emit(s, "  0x%012" PRIx64 " 0x%012" PRIx64 " %s/%s %5" PRIu64
-	    " %5" PRIu64 " %3d %-7s %-10s %5d %s %s\n", r->start, r->end,
+	    " %5" PRIu64 " %3d %-7s %-10s %5d %s ", r->start, r->end,
 	    prot, maxprot, r->resident, r->anons, r->amap_refs, inh, adv,
-	    r->wired_count, flags, r->type != NULL ? r->type : "-");
+	    r->wired_count, flags);
+	if (!s->procstat_v) {
+		emit(s, "%s\n", r->type != NULL ? r->type : "-");
+		return 0;
+	}
+	path = r->name != NULL ? r->name : "";
+	n = strlen(s->dirreal);
+	if (n > 0 && strncmp(path, s->dirreal, n) == 0 && path[n] == '/')
+		path += n, pre = "<tmp>";
+	else if ((n = strlen(s->dir)) > 0 && strncmp(path, s->dir, n) == 0 &&
+	    path[n] == '/')
+		path += n, pre = "<tmp>";
+	tp = r->type == NULL ? "--" : strcmp(r->type, "vnode") == 0 ? "vn" :
+	    strcmp(r->type, "anon") == 0 ? "df" :
+	    strcmp(r->type, "aobj") == 0 ? "sh" :
+	    strcmp(r->type, "device") == 0 ? "dev" : "??";
+	if (*pre == '\0' && *path == '\0')
+		emit(s, "0x%010" PRIx64 " %5" PRIu64 " %s\n", r->offset,
+		    r->obj_resident, tp);
+	else
+		emit(s, "0x%010" PRIx64 " %5" PRIu64 " %-3s %s%s\n", r->offset,
+		    r->obj_resident, tp, pre, path);
 	return 0;
 }
 
-/* procstat NAME: the map entries, one a line, as procstat -v. */
+/*
+ * procstat [-v] NAME: the map entries, one a line, as procstat -v; -v adds
+ * the backing object: OFFSET, ORES (its resident pages), TP (vn, df, sh,
+ * dev) and PATH (files in the run's directory show as <tmp>/NAME).
+ */
 static int
-cmd_procstat(struct scn *s, struct bvm_vmspace *vm)
+cmd_procstat(struct scn *s, struct bvm_vmspace *vm UNUSED)
 {
+	struct vmslot *slot;
+	const char *name = s->tok[s->ntok - 1];
 	int error;
 
-	emit(s, "procstat %s:\n", s->tok[1]);
-	emit(s, "  %-14s %-14s %-7s %5s %5s %3s %-7s %-10s %5s %-6s %s\n",
+	if (s->ntok == 3 && strcmp(s->tok[1], "-v") != 0)
+		return usage(s);
+	if ((slot = vm_slot(s, name)) == NULL)
+		return diag(s, SCENARIO_SYNTAX, "no vmspace '%s'", name);
+	s->procstat_v = s->ntok == 3;
+	emit(s, "procstat %s%s:\n", s->procstat_v ? "-v " : "", name);
+	emit(s, "  %-14s %-14s %-7s %5s %5s %3s %-7s %-10s %5s %-6s ",
 	    "START", "END", "PRT/MAX", "RES", "ANON", "REF", "INHERIT",
-	    "ADVICE", "WIRED", "FLAGS", "TYPE");
-	if ((error = bvm_regions(vm, procstat_line, s)) != 0)
+	    "ADVICE", "WIRED", "FLAGS");
+	if (s->procstat_v)
+		emit(s, "%-12s %5s %-3s %s\n", "OFFSET", "ORES", "TP", "PATH");
+	else
+		emit(s, "TYPE\n");
+	if ((error = bvm_regions(slot->vm, procstat_line, s)) != 0)
 		return diag(s, SCENARIO_FATAL, "bvm_regions: %d", error);
 	return 0;
 }
@@ -1291,8 +2374,10 @@ cmd_echo(struct scn *s, struct bvm_vmspace *vm UNUSED)
 }
 
 /*
- * expect 0|ok|ERRNAME|SEGV_MAPERR|SEGV_ACCERR|BUS_OBJERR: the last command
- * with a result had that result.
+ * expect 0|ok|ERRNAME|SEGV_MAPERR|SEGV_ACCERR|BUS_OBJERR|SIGSEGV|SIGBUS:
+ * the last command with a result had that result.  An errno name also
+ * matches the cause of a failed access (expect ENXIO after a read that
+ * gave EFAULT with SIGBUS BUS_OBJERR for ENXIO).
  */
 static int
 cmd_expect(struct scn *s, struct bvm_vmspace *vm UNUSED)
@@ -1300,7 +2385,7 @@ cmd_expect(struct scn *s, struct bvm_vmspace *vm UNUSED)
 	const char *w = s->tok[1];
 	const struct nameval *nv;
 	char rb[128];
-	int want = -1, code = 0, match;
+	int want = -1, code = 0, signo = 0, match;
 
 	if (strcmp(w, "0") == 0 || strcmp(w, "ok") == 0 ||
 	    strcmp(w, "OK") == 0)
@@ -1309,6 +2394,8 @@ cmd_expect(struct scn *s, struct bvm_vmspace *vm UNUSED)
 		want = nv->val;
 	else if ((nv = nv_find(codetab, NITEMS(codetab), w)) != NULL)
 		code = nv->val;
+	else if ((nv = nv_find(sigtab, NITEMS(sigtab), w)) != NULL)
+		signo = nv->val;
 	else
 		return diag(s, SCENARIO_SYNTAX, "expect: unknown result '%s'",
 		    w);
@@ -1319,8 +2406,12 @@ cmd_expect(struct scn *s, struct bvm_vmspace *vm UNUSED)
 	if (code != 0)
 		match = s->last_err != 0 && s->last_access &&
 		    s->last_fi.signo != 0 && s->last_fi.code == code;
+	else if (signo != 0)
+		match = s->last_err != 0 && s->last_access &&
+		    s->last_fi.signo == signo;
 	else
-		match = s->last_err == want;
+		match = s->last_err == want || (want != 0 && s->last_err != 0 &&
+		    s->last_access && s->last_fi.error == want);
 	if (!match) {
 		fmt_result(rb, sizeof(rb), s->last_err, s->last_access,
 		    &s->last_fi);
@@ -1476,9 +2567,11 @@ static const struct cmd cmdtab[] = {
 	    "fork PARENT CHILD" },
 	{ "exec", 1, 1, CF_VM, 2, -1, cmd_exec, "exec NAME" },
 	{ "mmap", 5, 8, CF_VM, 3, -1, cmd_mmap,
-	    "mmap NAME VAR LEN PROT FLAGS [ADDR] [FD] [OFF]" },
+	    "mmap NAME VAR LEN PROT FLAGS [ADDR] [FD] [OFF] "
+	    "(or addr= fd= off= obj=)" },
 	{ "mquery", 5, 8, CF_VM, 3, -1, cmd_mmap,
-	    "mquery NAME VAR LEN PROT FLAGS [ADDR] [FD] [OFF]" },
+	    "mquery NAME VAR LEN PROT FLAGS [ADDR] [FD] [OFF] "
+	    "(or addr= fd= off=)" },
 	{ "munmap", 3, 3, CF_VM, 2, -1, cmd_range,
 	    "munmap NAME ADDR LEN" },
 	{ "mprotect", 4, 4, CF_VM, 2, -1, cmd_range,
@@ -1508,22 +2601,66 @@ static const struct cmd cmdtab[] = {
 	    "read NAME ADDR LEN" },
 	{ "fault", 3, 3, CF_VM, 2, -1, cmd_fault,
 	    "fault NAME ADDR r|w|x" },
-	{ "procstat", 1, 1, CF_VM | CF_PRINT, 0, -1, cmd_procstat,
-	    "procstat NAME" },
+	{ "msync", 4, 4, CF_VM, 2, -1, cmd_range,
+	    "msync NAME ADDR LEN async|sync|invalidate" },
+	{ "procstat", 1, 2, CF_PRINT, 0, -1, cmd_procstat,
+	    "procstat [-v] NAME" },
 	{ "vmstat", 0, SCENARIO_TOKENS_MAX - 1, CF_PRINT, 0, -1, cmd_vmstat,
 	    "vmstat [COUNTER...]" },
 	{ "info", 1, 1, CF_VM | CF_PRINT, 0, -1, cmd_info, "info NAME" },
+	{ "file", 1, 3, 0, 2, -1, cmd_file,
+	    "file FILE [size=LEN] [fill=zero|seq|letters|BYTE]" },
+	{ "open", 3, 3, 0, 2, -1, cmd_open, "open VAR FILE|. ro|wo|rw" },
+	{ "close", 1, 1, 0, 2, -1, cmd_close, "close FD" },
+	{ "hostread", 3, 3, CF_PRINT, 2, -1, cmd_hostread,
+	    "hostread FILE OFF LEN" },
+	{ "hostwrite", 3, 3, 0, 2, 3, cmd_hostwrite,
+	    "hostwrite FILE OFF \"string\"|0xHEX" },
+	{ "hosttruncate", 2, 2, 0, 2, -1, cmd_hosttruncate,
+	    "hosttruncate FILE SIZE" },
+	{ "hostsize", 1, 2, CF_PRINT, 2, -1, cmd_hostsize,
+	    "hostsize FILE [VAR]" },
+	{ "file_read", 3, 3, CF_PRINT, 2, -1, cmd_file_read,
+	    "file_read FD OFF LEN" },
+	{ "file_write", 3, 3, 0, 2, 3, cmd_file_write,
+	    "file_write FD OFF \"string\"|0xHEX" },
+	{ "file_sync", 1, 1, 0, 2, -1, cmd_file_sync, "file_sync FD" },
+	{ "file_truncate", 2, 2, 0, 2, -1, cmd_file_truncate,
+	    "file_truncate FD SIZE" },
+	{ "shm_open", 2, 3, 0, 2, 2, cmd_shm_open,
+	    "shm_open OBJ NAME|- [creat,excl]" },
+	{ "shm_unlink", 1, 1, 0, 2, 1, cmd_shm_unlink, "shm_unlink NAME" },
+	{ "fileobj", 2, 2, 0, 2, -1, cmd_fileobj, "fileobj OBJ FD" },
+	{ "device", 3, 4, 0, 2, 4, cmd_device,
+	    "device OBJ PAVAR NPAGES [NAME]" },
+	{ "truncate", 2, 2, 0, 2, -1, cmd_truncate, "truncate OBJ SIZE" },
+	{ "objsize", 1, 2, CF_PRINT, 2, -1, cmd_objsize,
+	    "objsize OBJ [VAR]" },
+	{ "release", 1, 1, 0, 2, -1, cmd_release, "release OBJ" },
+	{ "physwrite", 2, 2, 0, 1, 2, cmd_physwrite,
+	    "physwrite PA \"string\"|0xHEX" },
+	{ "physread", 2, 2, CF_PRINT, 1, -1, cmd_physread,
+	    "physread PA LEN" },
+	{ "failpoint", 1, 2, 0, 2, -1, cmd_failpoint,
+	    "failpoint POINT N | failpoint off" },
 	{ "check", 0, 0, 0, 0, -1, cmd_check, "check" },
 	{ "echo", 0, SCENARIO_TOKENS_MAX - 1, CF_PRINT, 0, -1, cmd_echo,
 	    "echo TEXT" },
 	{ "expect", 1, 1, 0, 0, -1, cmd_expect,
-	    "expect 0|ERRNAME|SEGV_MAPERR|SEGV_ACCERR|BUS_OBJERR" },
+	    "expect 0|ERRNAME|SEGV_MAPERR|SEGV_ACCERR|BUS_OBJERR|SIGSEGV|"
+	    "SIGBUS" },
 	{ "expect-bytes", 3, 3, CF_VM, 0, 3, cmd_expect_bytes,
 	    "expect-bytes NAME ADDR \"string\"|0xHEX" },
 	{ "expect-stat", 2, 3, 0, 0, -1, cmd_expect_stat,
 	    "expect-stat COUNTER [==|!=|<|<=|>|>=] VALUE" },
 	{ "expect-value", 2, 3, 0, 0, -1, cmd_expect_value,
 	    "expect-value EXPR [==|!=|<|<=|>|>=] EXPR" },
+	{ "expect-host", 3, 3, 0, 0, 3, cmd_expect_host,
+	    "expect-host FILE OFF \"string\"|0xHEX" },
+	{ "expect-file", 3, 3, 0, 0, 3, cmd_expect_file,
+	    "expect-file FD OFF \"string\"|0xHEX" },
+	{ "expect-phys", 2, 2, 0, 0, 2, cmd_expect_phys,
+	    "expect-phys PA \"string\"|0xHEX" },
 	{ "set", 2, 2, 0, 0, -1, cmd_set, "set VAR EXPR" },
 };
 
@@ -1734,6 +2871,11 @@ scenario_run_buffer(const char *text, size_t len, FILE *out,
 	s->o = o;
 	s->out = out;
 	s->err = o->err != NULL ? o->err : out;
+	s->dirfd = -1;
+	for (i = 0; i < SCENARIO_FDS; i++)
+		s->fds[i] = -1;
+	for (i = 0; i < SCENARIO_FILES; i++)
+		s->files[i].fd = -1;
 
 	bvm_params_init(&params);
 	if (o->npages != 0)
@@ -1758,10 +2900,17 @@ scenario_run_buffer(const char *text, size_t len, FILE *out,
 	if (status == SCENARIO_OK)
 		report_pending(s);
 
+	/* Failure points are process-wide: none outlives the run. */
+	if (s->fp_armed)
+		bvm_failpoint_disarm();
 	for (i = SCENARIO_VMSPACES - 1; i >= 0; i--)
 		if (s->vms[i].vm != NULL)
 			bvm_vmspace_destroy(s->vms[i].vm);
+	for (i = 0; i < SCENARIO_OBJECTS; i++)
+		if (s->objs[i].obj != NULL)
+			bvm_object_release(s->objs[i].obj);
 	bvm_system_destroy(s->sys);
+	host_cleanup(s);
 	free(s);
 	return status;
 }

@@ -6,6 +6,13 @@
  * happened (docs/cli.md describes the language).  The interpreter is written
  * to be driven by a fuzzer: any input is safe, every loop and allocation is
  * bounded, and every object it created is freed before it returns.
+ *
+ * Host files: a script may create files (the `file` command), but only in a
+ * private temporary directory ($TMPDIR or /tmp, bsdvm.XXXXXX) that the run
+ * creates on first use and removes, with every file in it, before it
+ * returns.  File names cannot hold '/' or "..", and descriptors given to the
+ * library are only those the script opened there (any other number is
+ * passed on as a descriptor that is never open).
  */
 #ifndef BVM_SCENARIO_H
 #define BVM_SCENARIO_H
@@ -31,6 +38,12 @@
 #define SCENARIO_FILL_MAX   (16u << 20) /* bytes of one fill */
 #define SCENARIO_MINCORE_MAX 65536    /* pages of one mincore */
 #define SCENARIO_FILE_MAX   (16u << 20) /* bytes of a script file */
+#define SCENARIO_FILES      16        /* host files of one run */
+#define SCENARIO_FDS        32        /* open descriptors of one run */
+#define SCENARIO_OBJECTS    32        /* live object handles */
+#define SCENARIO_HOSTFILE_MAX (16u << 20) /* bytes of a file made by `file`,
+                                         and the reach of hostwrite and
+                                         hosttruncate */
 
 struct scenario_opts {
 	uint64_t npages; /* physical frames of the system; 0: default */
