@@ -137,6 +137,9 @@ struct bvm_vmspace; /* one address space: a vm_map and its pmap */
 #define BVM_SYS_CHECK    0x1 /* run the invariant checker after every op */
 #define BVM_SYS_WXALLOWED 0x2 /* allow PROT_WRITE|PROT_EXEC (else ENOTSUP) */
 #define BVM_SYS_PAGEZERO 0x4 /* a thread zeroes free frames ahead of use */
+#define BVM_SYS_NOPDAEMON 0x8 /* no page daemon thread: pages are reclaimed
+                                 only when an allocation finds no frame
+                                 (deterministic, for tests) */
 
 /* bvm_pglist_alloc() flags (uvm_pglistalloc's UVM_PLA_*). */
 #define BVM_PLA_ZERO 0x1 /* pages are zeroed */
@@ -152,6 +155,10 @@ struct bvm_params {
 	uint64_t rlimit_data;    /* default RLIMIT_DATA of vmspaces, bytes */
 	uint64_t rlimit_memlock; /* default RLIMIT_MEMLOCK of vmspaces, bytes */
 	unsigned flags;          /* BVM_SYS_* */
+	uint64_t freemin;        /* page daemon: wake below this many free
+	                            frames (0: npages/30, at least 16) */
+	uint64_t freetarg;       /* page daemon: free up to this many (0:
+	                            4/3 of freemin) */
 };
 
 /*
@@ -162,7 +169,8 @@ struct bvm_params {
  * (debug builds; panics on a violation).  BVM_SYS_WXALLOWED allows mappings
  * both writable and executable.  BVM_SYS_PAGEZERO starts a thread that
  * zeroes freed frames ahead of use, so zero-fill faults do not (stopped by
- * bvm_system_destroy).
+ * bvm_system_destroy).  BVM_SYS_NOPDAEMON: no page daemon thread (by
+ * default one runs, sleeping until free frames fall below freemin).
  */
 BVM_EXPORT void bvm_params_init(struct bvm_params *p);
 
@@ -171,7 +179,8 @@ BVM_EXPORT void bvm_params_init(struct bvm_params *p);
  * memory (one host shared-memory region) and its counters.
  * => p may be NULL for the defaults.
  * => returns 0 and sets *out, or EINVAL (npages 0 or too large, unknown
- *    mode or flags), ENOTSUP (BVM_ANON_MACH: not implemented yet), ENOMEM.
+ *    mode or flags, freetarg not above freemin, freemin not below
+ *    npages), ENOTSUP (BVM_ANON_MACH: not implemented yet), ENOMEM.
  */
 BVM_EXPORT int bvm_system_create(const struct bvm_params *p,
     struct bvm_system **out);
@@ -463,6 +472,73 @@ BVM_EXPORT int bvm_file_truncate(struct bvm_system *sys, int fd,
     uint64_t size);
 
 /* ---------------------------------------------------------------------
+ * Paging: swap areas and the page daemon.
+ *
+ * Frames are reclaimed by the page daemon: clean pages are freed, dirty
+ * file pages written to their files, dirty anonymous and shared-memory
+ * pages written to swap (bvm_swapon).  Without swap, anonymous memory
+ * stays resident, and an allocation that finds no frame fails with
+ * ENOMEM; nothing already stored is ever dropped.
+ * ------------------------------------------------------------------- */
+
+#define BVM_SWAP_MINPAGES 16   /* the smallest swap area, in pages */
+#define BVM_SWAP_PATHMAX  1024 /* longest swap file path, with its NUL */
+#define BVM_SWF_ENABLE    0x1  /* swap area in service */
+
+/* One swap area, as swapctl -l lists it (swapctl(2)'s struct swapent). */
+struct bvm_swapent {
+	char path[BVM_SWAP_PATHMAX];
+	int priority;            /* lower values are used first */
+	int flags;               /* BVM_SWF_ENABLE */
+	uint64_t npages;         /* slots (pages) in the area */
+	uint64_t inuse;          /* slots in use, bad ones included */
+	uint64_t bad;            /* slots marked bad by failed writes */
+	uint64_t pgin, pgout;    /* pages read from it, written to it */
+};
+
+/*
+ * bvm_swapon: swapctl(SWAP_ON): use the regular host file at path, which
+ * must exist and hold at least BVM_SWAP_MINPAGES pages, as swap space (its
+ * size rounded down to pages).  Areas of lower priority values fill first.
+ * The file's old contents are never read; it must not be used otherwise
+ * while it is swap.
+ * => returns 0, or ENOENT, EACCES (cannot be opened for reading and
+ *    writing), ENODEV (not a regular file), EINVAL (path "" or NULL, or
+ *    the file too small), ENAMETOOLONG (BVM_SWAP_PATHMAX), EBUSY (already
+ *    a swap area of the system), EIO (the file cannot be read), ENOMEM.
+ */
+BVM_EXPORT int bvm_swapon(struct bvm_system *sys, const char *path,
+    int priority);
+
+/*
+ * bvm_swapoff: swapctl(SWAP_OFF): page back into memory everything the
+ * area holds (memory may be made by moving other pages to other areas),
+ * then stop using it.  On failure the area stays in service with what it
+ * still holds: nothing is lost.
+ * => returns 0, or ENXIO (not a swap area), EBUSY (being removed by
+ *    another call), ENOMEM (not enough memory and other swap), EIO (a
+ *    page could not be read back).
+ */
+BVM_EXPORT int bvm_swapoff(struct bvm_system *sys, const char *path);
+
+/*
+ * bvm_swapstats: swapctl(SWAP_STATS): the first nents areas, by priority,
+ * into ents; *count (may be NULL) gets how many areas there are.
+ * => returns 0 or EINVAL.
+ */
+BVM_EXPORT int bvm_swapstats(struct bvm_system *sys, struct bvm_swapent *ents,
+    int nents, int *count);
+
+/*
+ * bvm_pageout: run the page daemon now, in this thread, until npages
+ * frames are freed or nothing more can be (pages in use are kept: they
+ * are deactivated first and freed by a later call if still unused).
+ * *freed (may be NULL) gets the count.  => returns 0 or EINVAL.
+ */
+BVM_EXPORT int bvm_pageout(struct bvm_system *sys, uint64_t npages,
+    uint64_t *freed);
+
+/* ---------------------------------------------------------------------
  * Memory access through virtual addresses, and faults.
  * ------------------------------------------------------------------- */
 
@@ -609,6 +685,30 @@ struct bvm_stats {
 	uint64_t pageouts;     /* pager write operations (clustered) */
 	uint64_t pager_errors; /* pager reads and writes that failed */
 	uint64_t msync_calls;
+	/* paging */
+	uint64_t freemin;      /* the daemon wakes below this many free */
+	uint64_t freetarg;     /* and frees up to this many */
+	uint64_t inactarg;     /* inactive pages it aims for */
+	uint64_t swpages;      /* swap slots in all (pages) */
+	uint64_t swpginuse;    /* swap slots in use (bad ones included) */
+	uint64_t swpgbad;      /* swap slots marked bad */
+	uint64_t swpgonly;     /* pages whose only copy is in swap */
+	uint64_t nswapdev;     /* swap areas */
+	uint64_t pswpin;       /* pages swapped in */
+	uint64_t pswpout;      /* pages swapped out */
+	uint64_t swapins;      /* swap read operations (clustered) */
+	uint64_t swapouts;     /* swap write operations (clustered) */
+	uint64_t swap_errors;  /* swap reads and writes that failed */
+	uint64_t pdwoke;       /* times the daemon thread woke to work */
+	uint64_t pdrevs;       /* daemon scans */
+	uint64_t pdsync;       /* scans run by allocations finding no frame */
+	uint64_t pdscans;      /* inactive pages examined */
+	uint64_t pdfreed;      /* pages freed by the daemon */
+	uint64_t pdreact;      /* inactive pages reactivated (referenced) */
+	uint64_t pddeact;      /* active pages deactivated */
+	uint64_t pdbusy;       /* pages skipped: busy, or owner locked */
+	uint64_t pdpageouts;   /* pageout operations (clusters) */
+	uint64_t pdnoswap;     /* dirty anonymous pages kept: no swap room */
 };
 
 /* bvm_stats: fill *st from the system's counters.  => returns 0. */
@@ -691,7 +791,11 @@ BVM_EXPORT const char *bvm_errname(int error);
 #define BVM_FP_OBJ_ALLOC     7 /* an object or a page-index node */
 #define BVM_FP_PAGER_READ    8 /* a pager read: fails with EIO */
 #define BVM_FP_PAGER_WRITE   9 /* a pager write: fails with EIO */
-#define BVM_FP_NPOINTS       10
+#define BVM_FP_SWAP_READ    10 /* a swap read (page-in): fails with EIO */
+#define BVM_FP_SWAP_WRITE   11 /* a swap write (pageout): fails with EIO,
+                                  and the slots are marked bad */
+#define BVM_FP_SWAP_ALLOC   12 /* swap slots: none, as if swap were full */
+#define BVM_FP_NPOINTS       13
 
 /*
  * bvm_failpoint_arm: make the nth call (n >= 1) of point fail; 0 disarms

@@ -16,6 +16,8 @@
 #include "uvm_map.h"
 #include "uvm_mmap.h"
 #include "uvm_object.h"
+#include "uvm_pdaemon.h"
+#include "uvm_swap.h"
 
 #define VMSPACE(p) ((struct vmspace *)(p))
 #define SYS(vm)    ((vm)->vm_map.sys)
@@ -63,7 +65,11 @@ bvm_system_create(const struct bvm_params *p, struct bvm_system **out)
 	}
 	if (p->pmap != BVM_PMAP_SOFT ||
 	    (p->flags & ~(unsigned)(BVM_SYS_CHECK | BVM_SYS_WXALLOWED |
-	    BVM_SYS_PAGEZERO)))
+	    BVM_SYS_PAGEZERO | BVM_SYS_NOPDAEMON)))
+		return EINVAL;
+	if ((p->freemin != 0 && p->freemin >= p->npages) ||
+	    (p->freetarg != 0 && (p->freetarg <= p->freemin ||
+	    p->freetarg >= p->npages)))
 		return EINVAL;
 	if (p->anon_mode == BVM_ANON_MACH)
 		return ENOTSUP;
@@ -98,8 +104,15 @@ bvm_system_create(const struct bvm_params *p, struct bvm_system **out)
 	uvm_map_init(sys);
 	amap_init(sys);
 	uvm_anon_init(sys);
+	uvm_swap_init(sys);
+	uvm_pdaemon_init(sys);
 	if ((p->flags & BVM_SYS_PAGEZERO) &&
 	    (error = uvm_pagezero_start(sys)) != 0) {
+		bvm_system_destroy(sys);
+		return error == EAGAIN ? ENOMEM : error;
+	}
+	if (!(p->flags & BVM_SYS_NOPDAEMON) &&
+	    (error = uvm_pdaemon_start(sys)) != 0) {
 		bvm_system_destroy(sys);
 		return error == EAGAIN ? ENOMEM : error;
 	}
@@ -114,6 +127,7 @@ bvm_system_destroy(struct bvm_system *sys)
 
 	if (sys == NULL)
 		return;
+	uvm_pdaemon_stop(sys);
 	uvm_pagezero_stop(sys);
 	/* vmspaces the embedder left behind go now, with their memory */
 	while ((vm = LIST_FIRST(&sys->vmspaces)) != NULL) {
@@ -127,6 +141,8 @@ bvm_system_destroy(struct bvm_system *sys)
 	uao_fini(sys);
 	uvn_fini(sys);
 	KASSERT(LIST_EMPTY(&sys->objects));
+	uvm_swap_fini(sys);
+	uvm_pdaemon_fini(sys);
 	pmap_pv_drain(sys);
 	pool_destroy(&sys->anon_pool);
 	pool_destroy(&sys->amap_pool);
@@ -172,7 +188,10 @@ bvm_fork(struct bvm_vmspace *vm, struct bvm_vmspace **child)
 
 	if (vm == NULL || child == NULL)
 		return EINVAL;
-	error = uvmspace_fork(VMSPACE(vm), &vm2);
+	/* a fork that found no frame changed nothing: free some, again */
+	do
+		error = uvmspace_fork(VMSPACE(vm), &vm2);
+	while (error == ENOMEM && uvm_wait(SYS(VMSPACE(vm))));
 	if (error == 0) {
 		*child = (struct bvm_vmspace *)vm2;
 		bvm_after(vm2, 0);
@@ -719,7 +738,57 @@ bvm_stats(struct bvm_system *sys, struct bvm_stats *st)
 	C(objects); C(vnodes); C(obj_pages); C(flt_obj); C(flt_prcopy);
 	C(pgpgin); C(pgpgout); C(pageins); C(pageouts); C(pager_errors);
 	C(msync_calls);
+	C(swpages); C(swpginuse); C(swpgbad); C(swpgonly);
+	C(pswpin); C(pswpout); C(swapins); C(swapouts); C(swap_errors);
+	C(pdwoke); C(pdrevs); C(pdsync); C(pdscans); C(pdfreed); C(pdreact);
+	C(pddeact); C(pdbusy); C(pdpageouts); C(pdnoswap);
 #undef C
+	st->freemin = sys->freemin;
+	st->freetarg = sys->freetarg;
+	st->inactarg = __atomic_load_n(&sys->inactarg, __ATOMIC_RELAXED);
+	st->nswapdev = CNT_GET(sys->nswapdev);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Swap and the page daemon.
+ * ------------------------------------------------------------------- */
+
+int
+bvm_swapon(struct bvm_system *sys, const char *path, int priority)
+{
+	if (sys == NULL)
+		return EINVAL;
+	return uvm_swap_on(sys, path, priority);
+}
+
+int
+bvm_swapoff(struct bvm_system *sys, const char *path)
+{
+	if (sys == NULL)
+		return EINVAL;
+	return uvm_swap_off(sys, path);
+}
+
+int
+bvm_swapstats(struct bvm_system *sys, struct bvm_swapent *ents, int nents,
+    int *count)
+{
+	if (sys == NULL)
+		return EINVAL;
+	return uvm_swap_stats(sys, ents, nents, count);
+}
+
+int
+bvm_pageout(struct bvm_system *sys, uint64_t npages, uint64_t *freed)
+{
+	uint64_t n;
+
+	if (sys == NULL)
+		return EINVAL;
+	n = uvm_pageout_now(sys, npages);
+	if (freed != NULL)
+		*freed = n;
 	return 0;
 }
 

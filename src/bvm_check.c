@@ -48,6 +48,7 @@
 #include "uvm_anon.h"
 #include "uvm_map.h"
 #include "uvm_object.h"
+#include "uvm_swap.h"
 
 struct chk {
 	char *msg;
@@ -141,9 +142,11 @@ chk_amap(struct chk *c, struct vm_amap *amap)
 		    (void *)anon);
 		CHK(c, anon->an_lock == amap->am_lock,
 		    "anon %p: not under its amap's lock", (void *)anon);
-		CHK(c, anon->an_page != NULL, "anon %p: no page", (void *)anon);
-		CHK(c, anon->an_page->uanon == anon &&
-		    !(PG_FLAGS(anon->an_page) & PG_FREE),
+		CHK(c, anon->an_page != NULL || anon->an_swslot != 0,
+		    "anon %p: neither a page nor a swap slot", (void *)anon);
+		CHK(c, anon->an_page == NULL ||
+		    (anon->an_page->uanon == anon &&
+		    !(PG_FLAGS(anon->an_page) & PG_FREE)),
 		    "anon %p: page %#llx not owned by it", (void *)anon,
 		    (unsigned long long)anon->an_page->phys_addr);
 		if (amap->am_ppref != NULL)
@@ -160,6 +163,7 @@ struct chk_pmap_arg {
 	struct chk *c;
 	struct vm_map *map;
 	uint64_t count;
+	uint64_t gone;    /* mappings removed while the walk ran */
 };
 
 /* V6 for one mapping */
@@ -207,9 +211,22 @@ chk_mapping(vaddr_t va, paddr_t pa, vm_prot_t prot, bool wired, void *arg)
 		struct uvm_object *uobj = entry->object;
 		struct vm_page *opg;
 
+		paddr_t now;
+
 		bvm_mutex_enter(&uobj->vmobjlock);
 		opg = uvm_pagelookup(uobj, entry->offset +
 		    (voff_t)(va - entry->start));
+		/*
+		 * The page daemon (or a truncate through another handle) may
+		 * have taken the page away since the walk saw the mapping:
+		 * only a mapping that is still there counts.
+		 */
+		if (!pmap_extract(map->pmap, va, &now) || now != pa) {
+			bvm_mutex_exit(&uobj->vmobjlock);
+			a->count--;
+			a->gone++;
+			return 0;
+		}
 		bvm_mutex_exit(&uobj->vmobjlock);
 		if (opg != pg)
 			error = chk_fail(c, "va %#llx maps %#llx, the object "
@@ -336,6 +353,7 @@ chk_vmspace_locked(struct chk *c, struct vmspace *vm)
 	pa.c = c;
 	pa.map = map;
 	pa.count = 0;
+	pa.gone = 0;
 	nlocks = 0;
 	locks = malloc(((size_t)map->nentries + 1) * sizeof(*locks));
 	if (locks == NULL)
@@ -354,7 +372,7 @@ chk_vmspace_locked(struct chk *c, struct vmspace *vm)
 	free(locks);
 	if (error)
 		return error;
-	CHK(c, pa.count == pmap_resident_count(map->pmap),
+	CHK(c, pa.gone != 0 || pa.count == pmap_resident_count(map->pmap),
 	    "pmap resident %llu, page tables hold %llu",
 	    (unsigned long long)pmap_resident_count(map->pmap),
 	    (unsigned long long)pa.count);
@@ -484,6 +502,67 @@ chk_objects(struct chk *c, struct bvm_system *sys)
 	    (unsigned long long)CNT_GET(sys->uvmexp.objects),
 	    (unsigned long long)nvn,
 	    (unsigned long long)CNT_GET(sys->uvmexp.vnodes));
+	return 0;
+}
+
+/*
+ * S7: swap slots.  Every slot an anon or aobj page records is in use, not
+ * bad, and names that owner; slots in use are exactly those plus the bad
+ * ones; swpgonly counts the recorded slots whose page is not resident.
+ * => quiescent system (no pageout in flight).
+ */
+static int
+chk_swap(struct chk *c, struct bvm_system *sys, struct ptrcount *anons,
+    size_t nanons)
+{
+	struct uvm_object *uobj;
+	struct swap_owner so;
+	uint64_t slots = 0, only = 0;
+	size_t i;
+	bool bad;
+
+	for (i = 0; i < nanons; i++) {
+		const struct vm_anon *anon = anons[i].p;
+
+		if (i > 0 && anons[i - 1].p == anon)
+			continue;
+		if (anon->an_swslot == 0)
+			continue;
+		CHK(c, uvm_swap_slot_owner(sys, anon->an_swslot, &so, &bad) &&
+		    !bad && so.so_owner == (uintptr_t)anon,
+		    "anon %p: swap slot %d not recorded as its own",
+		    (const void *)anon, anon->an_swslot);
+		slots++;
+		if (anon->an_page == NULL)
+			only++;
+	}
+	LIST_FOREACH(uobj, &sys->objects, uo_list) {
+		uint64_t idx = 0;
+		int slot;
+
+		if (!UVM_OBJ_IS_AOBJ(uobj))
+			continue;
+		while ((slot = uao_next_swslot(uobj, &idx)) != 0) {
+			CHK(c, uvm_swap_slot_owner(sys, slot, &so, &bad) &&
+			    !bad && so.so_owner == ((uintptr_t)uobj | SWO_AOBJ) &&
+			    so.so_idx == idx, "aobj %p page %#llx: swap slot "
+			    "%d not recorded as its own", (void *)uobj,
+			    (unsigned long long)idx, slot);
+			slots++;
+			if (uvm_radix_lookup(&uobj->uo_pages, idx) == NULL)
+				only++;
+			if (++idx == 0)
+				break;
+		}
+	}
+	CHK(c, slots + CNT_GET(sys->uvmexp.swpgbad) ==
+	    CNT_GET(sys->uvmexp.swpginuse), "swap: %llu slots recorded + %llu "
+	    "bad, %llu in use", (unsigned long long)slots,
+	    (unsigned long long)CNT_GET(sys->uvmexp.swpgbad),
+	    (unsigned long long)CNT_GET(sys->uvmexp.swpginuse));
+	CHK(c, only == CNT_GET(sys->uvmexp.swpgonly), "swap: %llu pages only "
+	    "in swap, swpgonly %llu", (unsigned long long)only,
+	    (unsigned long long)CNT_GET(sys->uvmexp.swpgonly));
 	return 0;
 }
 
@@ -718,6 +797,8 @@ chk_system(struct chk *c0, struct bvm_system *sys)
 		    (unsigned long long)sys->npages);
 	if (error == 0)
 		error = chk_objects(&c, sys);
+	if (error == 0)
+		error = chk_swap(&c, sys, anons, nanons);
 out:
 	free(amaps);
 	free(anons);
@@ -741,7 +822,12 @@ uvm_system_sanity(struct bvm_system *sys, char *msg, size_t msglen)
 	LIST_FOREACH(vm, &sys->vmspaces, vm_list)
 		if ((error = uvm_vmspace_sanity(vm, msg, msglen)) != 0)
 			return error;
-	/* the zeroing thread must not hold frames off the lists meanwhile */
+	/*
+	 * The page daemon must not be half-way through a scan (a swap
+	 * cluster in flight), nor the zeroing thread hold frames off the
+	 * lists meanwhile.
+	 */
+	bvm_mutex_enter(&sys->pdlock);
 	if (sys->zero_running)
 		pthread_mutex_lock(&sys->zero_mtx);
 	error = chk_freelists(&c, sys);
@@ -749,5 +835,6 @@ uvm_system_sanity(struct bvm_system *sys, char *msg, size_t msglen)
 		error = chk_system(&c, sys);
 	if (sys->zero_running)
 		pthread_mutex_unlock(&sys->zero_mtx);
+	bvm_mutex_exit(&sys->pdlock);
 	return error;
 }

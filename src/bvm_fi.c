@@ -59,6 +59,9 @@ static const char *const fi_names[FI_NSITES] = {
 	[FI_OBJ_ALLOC] = "obj_alloc",
 	[FI_PAGER_READ] = "pager_read",
 	[FI_PAGER_WRITE] = "pager_write",
+	[FI_SWAP_READ] = "swap_read",
+	[FI_SWAP_WRITE] = "swap_write",
+	[FI_SWAP_ALLOC] = "swap_alloc",
 };
 
 int

@@ -54,6 +54,26 @@ bvm_mutex_enter(struct bvm_mutex *m)
 #endif
 }
 
+/*
+ * bvm_mutex_tryenter: take m if it is free.  A mutex the caller already
+ * holds is not free.  => returns true if taken.
+ */
+bool
+bvm_mutex_tryenter(struct bvm_mutex *m)
+{
+#ifdef BVM_DEBUG
+	if (bvm_mutex_owned(m))
+		return false;
+#endif
+	if (pthread_mutex_trylock(&m->mtx) != 0)
+		return false;
+#ifdef BVM_DEBUG
+	__atomic_store_n(&m->owner, pthread_self(), __ATOMIC_RELAXED);
+	__atomic_store_n(&m->held, 1, __ATOMIC_RELAXED);
+#endif
+	return true;
+}
+
 void
 bvm_mutex_exit(struct bvm_mutex *m)
 {

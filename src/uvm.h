@@ -66,6 +66,27 @@ struct uvmexp {
 	uint64_t pageouts;
 	uint64_t pager_errors;
 	uint64_t msync_calls;
+	/* swap: gauges under swaplock (read without it) */
+	uint64_t swpages;       /* [S] slots in every area */
+	uint64_t swpginuse;     /* [S] slots allocated, bad ones included */
+	uint64_t swpgbad;       /* [S] slots marked bad */
+	uint64_t swpgonly;      /* [atomic] pages that live only in swap */
+	uint64_t pswpin;        /* pages read from swap */
+	uint64_t pswpout;       /* pages written to swap */
+	uint64_t swapins;       /* swap read operations (clustered) */
+	uint64_t swapouts;      /* swap write operations (clustered) */
+	uint64_t swap_errors;   /* swap reads and writes that failed */
+	/* the page daemon */
+	uint64_t pdwoke;        /* times the daemon thread was woken */
+	uint64_t pdrevs;        /* scans (passes over the queues) */
+	uint64_t pdsync;        /* scans run by a failing allocation */
+	uint64_t pdscans;       /* inactive pages examined */
+	uint64_t pdfreed;       /* pages freed */
+	uint64_t pdreact;       /* inactive pages found referenced */
+	uint64_t pddeact;       /* active pages moved to inactive */
+	uint64_t pdbusy;        /* pages skipped: owner or page busy */
+	uint64_t pdpageouts;    /* pageout operations started */
+	uint64_t pdnoswap;      /* dirty anonymous pages kept: no swap */
 };
 
 #define MAX_KMAPENT 64 /* static map entries for maps that must not sleep */
@@ -125,6 +146,26 @@ struct bvm_system {
 	LIST_HEAD(, uvm_vnode) vnodes; /* [vnodelock] */
 	struct bvm_mutex shmlock;
 	LIST_HEAD(, uvm_aobj) shmnames; /* [shmlock] named aobjs */
+
+	/* swap areas (uvm_swap.c) */
+	struct bvm_mutex swaplock;
+	TAILQ_HEAD(, swapdev) swapdevs; /* [swaplock] by priority */
+	uint64_t swap_free;            /* [swaplock, atomic reads] slots free
+	                                  in enabled areas */
+	uint64_t nswapdev;             /* [swaplock, atomic reads] */
+
+	/* the page daemon (uvm_pdaemon.c) */
+	struct bvm_mutex pdlock;       /* one scan at a time */
+	pthread_t pd_thread;           /* [I] */
+	bool pd_running;               /* [I] */
+	pthread_cond_t pd_cv;          /* [fpageqlock] wakes the daemon */
+	bool pd_stop;                  /* [fpageqlock] */
+	bool pd_idle;                  /* [fpageqlock] the daemon waits */
+	bool pd_kicked;                /* [fpageqlock] scan even if stalled */
+	uint64_t pd_stall_until;       /* [fpageqlock] ns: wakeups ignored */
+	uint64_t freemin;              /* [I] wake the daemon below this */
+	uint64_t freetarg;             /* [I] the daemon frees up to this */
+	uint64_t inactarg;             /* [pageqlock] inactive target */
 
 	struct bvm_params params;      /* [I] */
 	int anon_mode;                 /* [I] BVM_ANON_* */

@@ -152,7 +152,7 @@ amap_slot_set(struct vm_amap *amap, int slot, struct vm_anon *anon)
 	amap->am_anon[slot] = anon;
 	amap->am_bckptr[slot] = amap->am_nused;
 	amap->am_slots[amap->am_nused++] = slot;
-	anon->an_lock = amap->am_lock;
+	anon_setlock(anon, amap->am_lock);
 }
 
 /* empty a used slot. => amap locked */
@@ -223,7 +223,7 @@ amap_add(struct vm_aref *aref, vaddr_t offset, struct vm_anon *anon,
 	if (replace) {
 		KASSERT(amap->am_anon[slot] != NULL);
 		amap->am_anon[slot] = anon;
-		anon->an_lock = amap->am_lock;
+		anon_setlock(anon, amap->am_lock);
 	} else
 		amap_slot_set(amap, slot, anon);
 }
@@ -457,7 +457,8 @@ amap_copy(struct vm_map *map, struct vm_map_entry *entry)
  * shared with another amap is replaced by a private copy.  Used at fork
  * for wired memory, which must not fault later.
  * => map must be write-locked; the entry has its own amap (amap_copy).
- * => returns 0 or ENOMEM (pages copied so far stay copied: consistent).
+ * => returns 0, ENOMEM, or EIO (a paged-out anon could not be read back);
+ *    pages copied so far stay copied: consistent.
  */
 int
 amap_cow_now(struct vm_map *map, struct vm_map_entry *entry)
@@ -474,8 +475,13 @@ amap_cow_now(struct vm_map *map, struct vm_map_entry *entry)
 	for (i = 0; i < amap->am_nused; i++) {
 		slot = amap->am_slots[i];
 		anon = amap->am_anon[slot];
-		if (anon->an_ref == 1 || (pg = anon->an_page) == NULL)
+		if (anon->an_ref == 1)
 			continue;
+		/* the copy needs the data: out of swap first */
+		if (anon->an_page == NULL &&
+		    (error = uvm_anon_pagein(sys, anon)) != 0)
+			break;
+		pg = anon->an_page;
 		nanon = uvm_analloc(sys);
 		if (nanon == NULL) {
 			error = ENOMEM;
@@ -493,7 +499,7 @@ amap_cow_now(struct vm_map *map, struct vm_map_entry *entry)
 		nanon->an_page = npg;
 		anon->an_ref--;
 		amap->am_anon[slot] = nanon;
-		nanon->an_lock = amap->am_lock;
+		anon_setlock(nanon, amap->am_lock);
 		CNT_INC(sys->uvmexp.cow_now);
 	}
 	amap_unlock(amap);

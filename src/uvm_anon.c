@@ -1,9 +1,11 @@
 /*
- * uvm_anon.c: allocation and release of anons.
+ * uvm_anon.c: allocation and release of anons, and moving their pages in
+ * from swap.
  */
 #include "pmap.h"
 #include "uvm.h"
 #include "uvm_anon.h"
+#include "uvm_swap.h"
 
 void
 uvm_anon_init(struct bvm_system *sys)
@@ -44,6 +46,13 @@ uvm_anfree(struct bvm_system *sys, struct vm_anon *anon)
 
 	KASSERT(anon->an_ref == 0);
 	KASSERT(anon->an_lock == NULL || bvm_mutex_owned(&anon->an_lock->lo_mtx));
+	/* the slot goes first: swap-off finds live anons through it */
+	if (anon->an_swslot != 0) {
+		if (pg == NULL)
+			CNT_SUB(sys->uvmexp.swpgonly, 1);
+		uvm_swap_free(sys, anon->an_swslot, 1);
+		anon->an_swslot = 0;
+	}
 	if (pg != NULL) {
 		KASSERT(pg->uanon == anon);
 		pmap_page_protect(sys, pg, PROT_NONE);
@@ -52,4 +61,62 @@ uvm_anfree(struct bvm_system *sys, struct vm_anon *anon)
 	}
 	pool_put(&sys->anon_pool, anon);
 	CNT_SUB(sys->uvmexp.anons, 1);
+}
+
+/*
+ * uvm_anon_pagein: bring a paged-out anon's page back from its swap slot
+ * (uvmfault_anonget's I/O).  The slot stays: the page is clean.
+ * => anon locked, an_page NULL, an_swslot set.
+ * => returns 0, ENOMEM (no frame), or EIO (the slot keeps the data: a
+ *    later access tries again).
+ */
+int
+uvm_anon_pagein(struct bvm_system *sys, struct vm_anon *anon)
+{
+	struct vm_page *pg;
+
+	KASSERT(anon->an_page == NULL && anon->an_swslot != 0);
+	pg = uvm_pagealloc(sys, NULL, 0, anon, 0);
+	if (pg == NULL)
+		return ENOMEM;
+	if (uvm_swap_get(sys, &pg, anon->an_swslot, 1) != 0) {
+		uvm_pagefree(sys, pg);
+		return EIO;
+	}
+	atomic_clearbits_int(&pg->pg_flags, PG_BUSY | PG_FAKE);
+	anon->an_page = pg;
+	CNT_SUB(sys->uvmexp.swpgonly, 1);
+	return 0;
+}
+
+/*
+ * uvm_anon_dropswap: a resident anon gives up its swap copy (its page
+ * becomes its only copy: dirty).  => anon locked, an_page set.
+ */
+void
+uvm_anon_dropswap(struct bvm_system *sys, struct vm_anon *anon)
+{
+	KASSERT(anon->an_page != NULL);
+	if (anon->an_swslot == 0)
+		return;
+	uvm_swap_free(sys, anon->an_swslot, 1);
+	anon->an_swslot = 0;
+}
+
+/*
+ * uvm_anon_swap_off: swap-off of the area holding slot: the anon's page
+ * comes in (if it is out) and the slot goes.
+ * => anon locked.  => returns 0, ENOMEM, EIO.
+ */
+int
+uvm_anon_swap_off(struct bvm_system *sys, struct vm_anon *anon, int slot)
+{
+	int error;
+
+	KASSERT(anon->an_swslot == slot);
+	if (anon->an_page == NULL &&
+	    (error = uvm_anon_pagein(sys, anon)) != 0)
+		return error;
+	uvm_anon_dropswap(sys, anon);
+	return 0;
 }

@@ -3,8 +3,15 @@
  * several mappings share: named shared memory (shm_open) and unnamed
  * objects (memfd_create).
  *
- * An aobj page is made zero-filled on its first fault and lives in memory
- * (swap arrives with the paging issue: pgo_put is then the swap pager).
+ * An aobj page is made zero-filled on its first fault.  Under memory
+ * pressure the page daemon writes it to swap and frees it; the object
+ * then remembers its slot in u_swslots, a radix tree from page index to
+ * slot (OpenBSD keeps a flat array or a hash of 16-slot clusters; the
+ * page index's radix tree serves here), and uao_get reads it back.  A page
+ * read back keeps its slot until it is modified (then the daemon gives it
+ * a new one).  Discarding pages (truncate, MS_INVALIDATE, the last
+ * reference) frees their slots too.
+ *
  * The object has a size, as a shm object has after ftruncate: a page
  * wholly beyond it is ENXIO (SIGBUS).
  *
@@ -16,11 +23,14 @@
  */
 #include "uvm.h"
 #include "uvm_object.h"
+#include "uvm_swap.h"
 
 #define SHM_NAME_MAX 255
 
 struct uvm_aobj {
 	struct uvm_object u_obj;       /* must be first */
+	struct uvm_radix u_swslots;    /* [O] page index -> swap slot */
+	uint64_t u_nswslots;           /* [O] slots held */
 	bool u_linked;                 /* [shmlock] on the name list */
 	LIST_ENTRY(uvm_aobj) u_list;   /* [shmlock] */
 };
@@ -47,6 +57,144 @@ uao_create(struct bvm_system *sys, voff_t size, const char *name)
 	return &aobj->u_obj;
 }
 
+/* ---------------------------------------------------------------------
+ * Swap slots.
+ * ------------------------------------------------------------------- */
+
+#define SLOT2PTR(s) ((void *)(uintptr_t)(unsigned)(s))
+#define PTR2SLOT(p) ((int)(uintptr_t)(p))
+
+/* uao_find_swslot: the slot holding page idx, or 0.  => object locked */
+int
+uao_find_swslot(struct uvm_object *uobj, uint64_t idx)
+{
+	MUTEX_ASSERT_LOCKED(&uobj->vmobjlock);
+	return PTR2SLOT(uvm_radix_lookup(&UAO(uobj)->u_swslots, idx));
+}
+
+/*
+ * uao_set_swslot: page idx is now in slot (0: in no slot).  The slot it
+ * had, if any, is the caller's to free.
+ * => object locked.  => returns 0, or ENOMEM (nothing changed).
+ */
+int
+uao_set_swslot(struct uvm_object *uobj, uint64_t idx, int slot)
+{
+	struct uvm_aobj *aobj = UAO(uobj);
+	bool had;
+
+	MUTEX_ASSERT_LOCKED(&uobj->vmobjlock);
+	had = uvm_radix_lookup(&aobj->u_swslots, idx) != NULL;
+	if (slot == 0) {
+		if (had) {
+			uvm_radix_remove(&aobj->u_swslots, idx);
+			aobj->u_nswslots--;
+		}
+		return 0;
+	}
+	if (had) {
+		uvm_radix_replace(&aobj->u_swslots, idx, SLOT2PTR(slot));
+		return 0;
+	}
+	if (uvm_radix_insert(&aobj->u_swslots, idx, SLOT2PTR(slot)) != 0)
+		return ENOMEM;
+	aobj->u_nswslots++;
+	return 0;
+}
+
+/*
+ * uao_next_swslot: the first page index >= *idx that has a slot (set in
+ * *idx), for the checker.  => returns the slot, or 0 if none.
+ */
+int
+uao_next_swslot(struct uvm_object *uobj, uint64_t *idx)
+{
+	return PTR2SLOT(uvm_radix_next(&UAO(uobj)->u_swslots, idx));
+}
+
+/* uao_swslots: how many slots the object holds.  => object locked */
+uint64_t
+uao_swslots(struct uvm_object *uobj)
+{
+	return UAO(uobj)->u_nswslots;
+}
+
+/*
+ * uao_dropswap: free the slots of pages [start, end); the data of those
+ * not resident is gone with them.  => object locked.
+ */
+static void
+uao_dropswap(struct uvm_object *uobj, voff_t start, voff_t end)
+{
+	struct uvm_aobj *aobj = UAO(uobj);
+	struct bvm_system *sys = uobj->uo_sys;
+	uint64_t idx = (uint64_t)start >> PAGE_SHIFT;
+	uint64_t last = end >= INT64_MAX - (voff_t)PAGE_MASK ? UINT64_MAX :
+	    (uint64_t)round_page((uint64_t)end) >> PAGE_SHIFT;
+	void *p;
+
+	MUTEX_ASSERT_LOCKED(&uobj->vmobjlock);
+	while (aobj->u_nswslots > 0 &&
+	    (p = uvm_radix_next(&aobj->u_swslots, &idx)) != NULL &&
+	    idx < last) {
+		if (uvm_pagelookup(uobj, (voff_t)(idx << PAGE_SHIFT)) == NULL)
+			CNT_SUB(sys->uvmexp.swpgonly, 1);
+		uvm_radix_remove(&aobj->u_swslots, idx);
+		aobj->u_nswslots--;
+		uvm_swap_free(sys, PTR2SLOT(p), 1);
+		if (++idx == 0)
+			break;
+	}
+}
+
+/*
+ * uao_pagein: read page idx from its slot into a new resident page.
+ * => object locked, page not resident, slot != 0.
+ * => returns 0 and *pgp, ENOMEM, or EIO (the slot keeps the data).
+ */
+static int
+uao_pagein(struct uvm_object *uobj, uint64_t idx, int slot,
+    struct vm_page **pgp)
+{
+	struct bvm_system *sys = uobj->uo_sys;
+	struct vm_page *pg;
+
+	pg = uvm_pagealloc(sys, NULL, 0, NULL, 0);
+	if (pg == NULL)
+		return ENOMEM;
+	if (uvm_swap_get(sys, &pg, slot, 1) != 0) {
+		uvm_pagefree(sys, pg);
+		return EIO;
+	}
+	if (uvm_obj_pageinsert(uobj, pg, (voff_t)(idx << PAGE_SHIFT)) != 0) {
+		uvm_pagefree(sys, pg);
+		return ENOMEM;
+	}
+	CNT_SUB(sys->uvmexp.swpgonly, 1);
+	*pgp = pg;
+	return 0;
+}
+
+/*
+ * uao_swap_off: swap-off of the area holding slot: bring page idx in and
+ * let the slot go.  => object locked.  => returns 0, ENOMEM, EIO.
+ */
+int
+uao_swap_off(struct uvm_object *uobj, uint64_t idx, int slot)
+{
+	struct vm_page *pg;
+	int error;
+
+	KASSERT(uao_find_swslot(uobj, idx) == slot);
+	if (uvm_pagelookup(uobj, (voff_t)(idx << PAGE_SHIFT)) == NULL &&
+	    (error = uao_pagein(uobj, idx, slot, &pg)) != 0)
+		return error;
+	/* resident without a slot: dirty, as a new page is */
+	(void)uao_set_swslot(uobj, idx, 0);
+	uvm_swap_free(uobj->uo_sys, slot, 1);
+	return 0;
+}
+
 static void
 uao_reference(struct uvm_object *uobj)
 {
@@ -68,6 +216,7 @@ uao_detach(struct uvm_object *uobj)
 	}
 	KASSERT(!UAO(uobj)->u_linked);
 	uvm_obj_free_all(uobj);
+	uao_dropswap(uobj, 0, INT64_MAX);
 	bvm_mutex_exit(&uobj->vmobjlock);
 	free(uobj->uo_name);
 	uvm_obj_destroy(uobj);
@@ -84,6 +233,7 @@ uao_get(struct uvm_object *uobj, voff_t off, struct vm_page **pgp,
 {
 	struct bvm_system *sys = uobj->uo_sys;
 	struct vm_page *pg;
+	int slot;
 
 	MUTEX_ASSERT_LOCKED(&uobj->vmobjlock);
 	if ((pg = uvm_pagelookup(uobj, off)) != NULL) {
@@ -92,6 +242,9 @@ uao_get(struct uvm_object *uobj, voff_t off, struct vm_page **pgp,
 	}
 	if (off >= uobj->uo_size && !(flags & PGO_PASTEOF))
 		return ENXIO;
+	slot = uao_find_swslot(uobj, (uint64_t)off >> PAGE_SHIFT);
+	if (slot != 0)
+		return uao_pagein(uobj, (uint64_t)off >> PAGE_SHIFT, slot, pgp);
 	pg = uvm_pagealloc(sys, NULL, 0, NULL, UVM_PGA_ZERO);
 	if (pg == NULL)
 		return ENOMEM;
@@ -114,11 +267,38 @@ uao_mayfree(struct uvm_object *uobj)
 	return uobj->uo_refs == 1;
 }
 
+/*
+ * uao_setsize: truncate: the slots of pages wholly beyond the new size go;
+ * the page holding the old or the new end (whose tail uvm_obj_truncate
+ * zeroes) is brought in first if it is out in swap.
+ * => object locked.  => returns 0, ENOMEM, EIO (nothing changed).
+ */
+static int
+uao_setsize(struct uvm_object *uobj, voff_t size)
+{
+	voff_t edge = MIN(size, uobj->uo_size);
+	uint64_t idx = (uint64_t)edge >> PAGE_SHIFT;
+	struct vm_page *pg;
+	int slot, error;
+
+	if ((edge & (voff_t)PAGE_MASK) != 0 &&
+	    uvm_pagelookup(uobj, (voff_t)trunc_page((uint64_t)edge)) == NULL &&
+	    (slot = uao_find_swslot(uobj, idx)) != 0 &&
+	    (error = uao_pagein(uobj, idx, slot, &pg)) != 0)
+		return error;
+	if (size < uobj->uo_size)
+		uao_dropswap(uobj, (voff_t)round_page((uint64_t)size),
+		    INT64_MAX);
+	return 0;
+}
+
 const struct uvm_pagerops aobj_pager = {
 	.pgo_reference = uao_reference,
 	.pgo_detach = uao_detach,
 	.pgo_get = uao_get,
+	.pgo_setsize = uao_setsize,
 	.pgo_mayfree = uao_mayfree,
+	.pgo_dropswap = uao_dropswap,
 };
 
 /* the named aobj, or NULL.  => shmlock held */

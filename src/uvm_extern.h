@@ -167,6 +167,7 @@ struct bvm_rwlock {
 void bvm_mutex_init(struct bvm_mutex *);
 void bvm_mutex_destroy(struct bvm_mutex *);
 void bvm_mutex_enter(struct bvm_mutex *);
+bool bvm_mutex_tryenter(struct bvm_mutex *);
 void bvm_mutex_exit(struct bvm_mutex *);
 bool bvm_mutex_owned(struct bvm_mutex *);
 
@@ -210,6 +211,9 @@ enum bvm_fi_site {
 	FI_OBJ_ALLOC = BVM_FP_OBJ_ALLOC,
 	FI_PAGER_READ = BVM_FP_PAGER_READ,
 	FI_PAGER_WRITE = BVM_FP_PAGER_WRITE,
+	FI_SWAP_READ = BVM_FP_SWAP_READ,
+	FI_SWAP_WRITE = BVM_FP_SWAP_WRITE,
+	FI_SWAP_ALLOC = BVM_FP_SWAP_ALLOC,
 	FI_NSITES = BVM_FP_NPOINTS
 };
 extern int bvm_fi_active;    /* nonzero when some site is armed */

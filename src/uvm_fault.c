@@ -24,8 +24,14 @@
  *            page into a new anon in the amap; with no object at all this
  *            is zero-fill, the first touch of anonymous memory.
  *
+ * Paged-out anons: an anon whose page the page daemon moved to swap has no
+ * page, only a slot; case 1 reads it back first (uvm_fault_anonget), with
+ * the anons of the following slots of the amap whose pages went out to the
+ * following swap slots (a sequential pageout comes back in one preadv).
+ *
  * Pager errors: a page beyond the end of the object is ENXIO, a failed
- * read EIO (both SIGBUS/BUS_OBJERR).  An entry mapped with __MAP_NOFAULT
+ * read EIO (both SIGBUS/BUS_OBJERR); a failed swap read is EIO too, and
+ * the data stays in its slot for the next try.  An entry mapped with __MAP_NOFAULT
  * gets a zero-filled anon instead, as OpenBSD does.
  *
  * Needs-copy: an entry whose amap is still shared after fork (or that has
@@ -59,6 +65,8 @@
 #include "uvm_fault.h"
 #include "uvm_map.h"
 #include "uvm_object.h"
+#include "uvm_pdaemon.h"
+#include "uvm_swap.h"
 
 struct uvm_advice {
 	int nback;
@@ -237,6 +245,61 @@ uvm_fault_enter(struct uvm_faultctx *flt, struct vm_page *pg, vm_prot_t prot)
 	return 0;
 }
 
+/* swap read-ahead by advice, in pages including the faulting one */
+static const int uvm_swapcluster[] = {
+	[MADV_NORMAL] = 16,
+	[MADV_RANDOM] = 1,
+	[MADV_SEQUENTIAL] = 64,
+};
+
+/*
+ * uvm_fault_anonget: bring the faulting anon's page in from swap, and
+ * with it the paged-out anons of the slots after it in the amap whose
+ * swap slots follow its slot (in the same area).
+ * => map read-locked, amap locked.  => returns 0, ENOMEM, EIO.
+ */
+static int
+uvm_fault_anonget(struct uvm_faultctx *flt, struct vm_anon *anon)
+{
+	struct bvm_system *sys = flt->map->sys;
+	struct vm_map_entry *entry = flt->entry;
+	struct vm_page *pgs[64];
+	struct vm_anon *anons[64], *a;
+	vaddr_t off = flt->va - entry->start;
+	int slot = anon->an_swslot, n, i, want, error;
+
+	KASSERT(anon->an_page == NULL && slot != 0);
+	if (flt->wired)
+		return uvm_anon_pagein(sys, anon);
+	pgs[0] = uvm_pagealloc(sys, NULL, 0, anon, 0);
+	if (pgs[0] == NULL)
+		return ENOMEM;
+	anons[0] = anon;
+	want = uvm_swapcluster[entry->advice];
+	want = uvm_swap_runlen(sys, slot, MIN(want,
+	    (int)atop(entry->end - flt->va)));
+	for (n = 1; n < want; n++) {
+		a = amap_lookup(&entry->aref, off + ptoa(n));
+		if (a == NULL || a->an_page != NULL || a->an_swslot != slot + n)
+			break;
+		pgs[n] = uvm_pagealloc(sys, NULL, 0, a, 0);
+		if (pgs[n] == NULL)
+			break;
+		anons[n] = a;
+	}
+	error = uvm_swap_get(sys, pgs, slot, n);
+	for (i = 0; i < n; i++) {
+		if (error) {
+			uvm_pagefree(sys, pgs[i]);
+			continue;
+		}
+		atomic_clearbits_int(&pgs[i]->pg_flags, PG_BUSY | PG_FAKE);
+		anons[i]->an_page = pgs[i];
+		CNT_SUB(sys->uvmexp.swpgonly, 1);
+	}
+	return error;
+}
+
 /*
  * uvm_fault_upper: case 1, the page is in an anon.
  * => map read-locked, amap locked; both stay locked.
@@ -247,11 +310,22 @@ uvm_fault_upper(struct uvm_faultctx *flt, struct vm_anon *anon)
 	struct bvm_system *sys = flt->map->sys;
 	struct vm_map_entry *entry = flt->entry;
 	struct vm_anon *nanon;
-	struct vm_page *pg = anon->an_page, *npg;
+	struct vm_page *pg, *npg;
 	vm_prot_t prot = flt->enter_prot;
+	int error;
 
-	KASSERTMSG(pg != NULL, "anon %p has no page (swap is not there yet)",
-	    (void *)anon);
+	if (anon->an_page == NULL) {
+		if ((error = uvm_fault_anonget(flt, anon)) != 0) {
+			if (error == ENOMEM)
+				CNT_INC(sys->uvmexp.flt_noram);
+			return error;
+		}
+	}
+	pg = anon->an_page;
+	if (flt->wired && anon->an_ref == 1) {
+		/* a wired page never goes out: its swap copy is waste */
+		uvm_anon_dropswap(sys, anon);
+	}
 	if ((flt->access_type & PROT_WRITE) && anon->an_ref > 1) {
 		/* case 1B: copy on write */
 		CNT_INC(sys->uvmexp.flt_acow);
@@ -491,12 +565,34 @@ uvm_fault_internal(struct vm_map *map, vaddr_t vaddr, int fault_type,
 	return error;
 }
 
+/*
+ * uvm_fault_retry: uvm_fault_internal, and when it found no frame, the
+ * page daemon's scan run here with the fault's locks released (uvm_wait),
+ * then the fault again, while the scan frees frames.
+ */
+#define UVM_FAULT_MAXWAIT 16
+
+static int
+uvm_fault_retry(struct vm_map *map, vaddr_t vaddr, int fault_type,
+    vm_prot_t access_type, bool maplocked)
+{
+	int error, waits = 0;
+
+	for (;;) {
+		error = uvm_fault_internal(map, vaddr, fault_type, access_type,
+		    maplocked);
+		if (error != ENOMEM || waits++ == UVM_FAULT_MAXWAIT ||
+		    !uvm_wait(map->sys))
+			return error;
+	}
+}
+
 /* uvm_fault: a fault from an access.  => map must be unlocked. */
 int
 uvm_fault(struct vm_map *map, vaddr_t vaddr, int fault_type,
     vm_prot_t access_type)
 {
-	return uvm_fault_internal(map, vaddr, fault_type, access_type, false);
+	return uvm_fault_retry(map, vaddr, fault_type, access_type, false);
 }
 
 /*
@@ -516,7 +612,7 @@ uvm_fault_wire_locked(struct vm_map *map, vaddr_t start, vaddr_t end,
 
 	RW_ASSERT_WRLOCK(&map->lock);
 	for (va = start; va < end; va += PAGE_SIZE) {
-		error = uvm_fault_internal(map, va, VM_FAULT_WIRE, PROT_NONE,
+		error = uvm_fault_retry(map, va, VM_FAULT_WIRE, PROT_NONE,
 		    true);
 		if (error) {
 			*failva = va;

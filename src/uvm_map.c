@@ -1053,9 +1053,12 @@ uvm_map_clean(struct vm_map *map, vaddr_t start, vaddr_t end, int flags)
 		amap_lock(amap);
 		for (va = s; va < e; va += PAGE_SIZE) {
 			anon = amap_lookup(&entry->aref, va - entry->start);
-			if (anon == NULL || (pg = anon->an_page) == NULL)
+			if (anon == NULL)
 				continue;
-			if (pg->wire_count != 0 || pg->loan_count != 0)
+			/* pg NULL: the anon is out in swap */
+			pg = anon->an_page;
+			if (pg != NULL && (pg->wire_count != 0 ||
+			    pg->loan_count != 0))
 				continue;
 			/*
 			 * FREE only what this entry alone references:
@@ -1067,12 +1070,16 @@ uvm_map_clean(struct vm_map *map, vaddr_t start, vaddr_t end, int flags)
 			    !(amap_flags(amap) & AMAP_SHARED) &&
 			    amap_slot_refs(&entry->aref,
 			    va - entry->start) == 1) {
-				pmap_remove(map->pmap, va, va + PAGE_SIZE);
+				if (pg != NULL)
+					pmap_remove(map->pmap, va,
+					    va + PAGE_SIZE);
 				amap_unadd(&entry->aref, va - entry->start);
 				if (--anon->an_ref == 0)
 					uvm_anfree(sys, anon);
 				continue;
 			}
+			if (pg == NULL)
+				continue;
 			pmap_clear_reference(sys, pg);
 			uvm_pagedeactivate(sys, pg);
 		}

@@ -64,11 +64,30 @@ uvm_radix_lookup(struct uvm_radix *r, uint64_t idx)
 }
 
 /*
+ * uvm_radix_replace: overwrite the item at idx, which must be set, with
+ * item (not NULL).  Needs no allocation, so it cannot fail.
+ */
+void
+uvm_radix_replace(struct uvm_radix *r, uint64_t idx, void *item)
+{
+	struct uvm_radix_node *n = r->root;
+	int level;
+
+	KASSERT(item != NULL && n != NULL && radix_fits(r->height, idx));
+	for (level = r->height - 1; level > 0; level--) {
+		n = n->slots[radix_slot(idx, level)];
+		KASSERT(n != NULL);
+	}
+	KASSERT(n->slots[radix_slot(idx, 0)] != NULL);
+	n->slots[radix_slot(idx, 0)] = item;
+}
+
+/*
  * uvm_radix_insert: store item (not NULL) at idx, which must be empty.
  * => returns 0 or ENOMEM (the tree is unchanged but for empty nodes
  *    added at the top, which are harmless).
  */
-static int
+int
 uvm_radix_insert(struct uvm_radix *r, uint64_t idx, void *item)
 {
 	struct uvm_radix_node *n, *child;
@@ -112,7 +131,7 @@ uvm_radix_insert(struct uvm_radix *r, uint64_t idx, void *item)
 }
 
 /* uvm_radix_remove: clear idx (which must be set); empty nodes are freed */
-static void
+void
 uvm_radix_remove(struct uvm_radix *r, uint64_t idx)
 {
 	struct uvm_radix_node *path[12];
@@ -406,6 +425,9 @@ uvm_obj_flush(struct uvm_object *uobj, voff_t start, voff_t end, int flags)
 			}
 			uvm_obj_pagefree(uobj, pg);
 		}
+		/* pages out in swap are discarded too */
+		if (uobj->pgops->pgo_dropswap != NULL)
+			uobj->pgops->pgo_dropswap(uobj, start, end);
 	} else if (flags & (PGO_FREE | PGO_DEACTIVATE)) {
 		off = start;
 		while ((pg = uvm_obj_nextpage(uobj, &off)) != NULL &&

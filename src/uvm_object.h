@@ -103,6 +103,12 @@ struct uvm_pagerops {
 	 * backing store.)  NULL: never.
 	 */
 	bool (*pgo_mayfree)(struct uvm_object *);
+	/*
+	 * pgo_dropswap: forget the swap copies of the pages in [start, end)
+	 * (their data is being discarded: they come back as zero).  NULL for
+	 * pagers without swap.  => object locked.
+	 */
+	void (*pgo_dropswap)(struct uvm_object *, voff_t start, voff_t end);
 };
 
 /* uvm_object.c: the page index and the work common to every pager */
@@ -120,15 +126,18 @@ int uvm_obj_truncate(struct uvm_object *uobj, voff_t size);
 void uvm_obj_zerotail(struct uvm_object *uobj, voff_t from, voff_t upto);
 void uvm_obj_free_all(struct uvm_object *uobj);
 
-/* the radix tree, for the checker */
+/* the radix tree (also an aobj's swap slot table) */
 void *uvm_radix_lookup(struct uvm_radix *r, uint64_t idx);
 void *uvm_radix_next(struct uvm_radix *r, uint64_t *idx);
+int uvm_radix_insert(struct uvm_radix *r, uint64_t idx, void *item);
+void uvm_radix_remove(struct uvm_radix *r, uint64_t idx);
+void uvm_radix_replace(struct uvm_radix *r, uint64_t idx, void *item);
 
 /* uvm_pager.c: I/O between frames and host files */
 int uvm_pager_read(struct bvm_system *sys, int fd, voff_t off,
-    struct vm_page **pgs, int npages, size_t *got);
+    struct vm_page **pgs, int npages, size_t *got, enum bvm_fi_site site);
 int uvm_pager_write(struct bvm_system *sys, int fd, voff_t off,
-    struct vm_page **pgs, int npages, size_t len);
+    struct vm_page **pgs, int npages, size_t len, enum bvm_fi_site site);
 
 /* the pagers */
 int uvn_attach(struct bvm_system *sys, int fd, struct uvm_object **uobjp,
@@ -146,6 +155,11 @@ int uao_shm_open(struct bvm_system *sys, const char *name, int oflags,
 int uao_shm_unlink(struct bvm_system *sys, const char *name);
 void uao_fini(struct bvm_system *sys);
 bool uao_linked(struct uvm_object *uobj);
+int uao_find_swslot(struct uvm_object *uobj, uint64_t idx);
+int uao_set_swslot(struct uvm_object *uobj, uint64_t idx, int slot);
+int uao_swap_off(struct uvm_object *uobj, uint64_t idx, int slot);
+uint64_t uao_swslots(struct uvm_object *uobj);
+int uao_next_swslot(struct uvm_object *uobj, uint64_t *idx);
 
 /* bvm_api.c: references held by handles and names, for the checker */
 int uvm_obj_extrarefs(struct uvm_object *uobj);

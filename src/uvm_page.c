@@ -10,10 +10,16 @@
  * UVM_PGA_ZERO or overwrites the whole frame (a copy-on-write copy).
  *
  * Allocated pages owned by anons or objects are on the active or inactive
- * paging queue (for the page daemon, later); wired pages are on neither.
+ * paging queue, where the page daemon (uvm_pdaemon.c) finds them; wired
+ * pages are on neither.  An allocation that takes the free count below
+ * freemin wakes the daemon.  One that finds no frame fails: its caller
+ * drops its locks, runs the daemon's scan itself (uvm_wait) and starts
+ * over, as OpenBSD's callers sleep in uvm_wait with every lock released
+ * (the pages it holds locked could not be reclaimed otherwise).
  */
 #include "bvm_host.h"
 #include "uvm.h"
+#include "uvm_pdaemon.h"
 
 /*
  * uvm_page_init: create npages frames and their vm_page structures.
@@ -121,12 +127,29 @@ uvm_pagedequeue(struct bvm_system *sys, struct vm_page *pg)
 }
 
 /*
+ * Set when this thread's last failed allocation found no frame (rather
+ * than the fault injector saying no): uvm_wait only waits for that.
+ */
+static __thread bool uvm_page_short;
+
+/* uvm_page_wasshort: test and clear this thread's shortage flag */
+bool
+uvm_page_wasshort(void)
+{
+	bool was = uvm_page_short;
+
+	uvm_page_short = false;
+	return was;
+}
+
+/*
  * uvm_pagealloc: allocate a frame for an object or an anon (or neither).
  * => if obj or anon is given, its lock must be held; the page is returned
  *    owned by it, busy (PG_BUSY|PG_FAKE cleared for zeroed pages), and on
  *    the active queue.
  * => UVM_PGA_ZERO: the page is zero on return.
- * => returns NULL when no frame is free (or the fault injector says so).
+ * => returns NULL when no frame is free (or the fault injector says so);
+ *    the caller may then uvm_wait() with its locks released and retry.
  */
 struct vm_page *
 uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj, voff_t off,
@@ -156,6 +179,7 @@ again:
 		if (uvm_pagezero_wait(sys))
 			goto again;
 		bvm_mutex_exit(&sys->fpageqlock);
+		uvm_page_short = true;
 		return NULL;
 	}
 	KASSERT(PG_FLAGS(pg) & PG_FREE);
@@ -165,7 +189,10 @@ again:
 		sys->uvmexp.zeropages--;
 	} else
 		TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
-	sys->uvmexp.free--;
+	__atomic_store_n(&sys->uvmexp.free, sys->uvmexp.free - 1,
+	    __ATOMIC_RELAXED);
+	if (sys->uvmexp.free < sys->freemin)
+		uvm_pdaemon_wakeup_locked(sys);
 	/*
 	 * The next allocation takes the next page of this list: start
 	 * bringing its vm_page into the cache now (the lists are LIFO, so
@@ -226,7 +253,8 @@ uvm_pagefree(struct bvm_system *sys, struct vm_page *pg)
 	bvm_mutex_enter(&sys->fpageqlock);
 	PG_FLAGS_SET(pg, PG_FREE);
 	TAILQ_INSERT_HEAD(&sys->page_free_dirty, pg, pageq);
-	sys->uvmexp.free++;
+	__atomic_store_n(&sys->uvmexp.free, sys->uvmexp.free + 1,
+	    __ATOMIC_RELAXED);
 	if (sys->zero_idle) {
 		sys->zero_idle = false;
 		pthread_cond_signal(&sys->zero_cv);
@@ -287,7 +315,7 @@ uvm_pagezero_thread(void *arg)
 			TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
 			/* on no list: not free to anyone until it is back */
 			PG_FLAGS_SET(pg, PG_BUSY);
-			sys->uvmexp.free--;
+			CNT_SUB(sys->uvmexp.free, 1);
 			batch[n] = pg;
 		}
 		sys->zero_inflight = n;
@@ -302,7 +330,7 @@ uvm_pagezero_thread(void *arg)
 			PG_FLAGS_SET(batch[i], PG_FREE | PG_ZERO);
 			TAILQ_INSERT_TAIL(&sys->page_free_zero, batch[i], pageq);
 		}
-		sys->uvmexp.free += (uint64_t)n;
+		CNT_ADD(sys->uvmexp.free, (uint64_t)n);
 		sys->uvmexp.zeropages += (uint64_t)n;
 		sys->zero_inflight = 0;
 		pthread_cond_broadcast(&sys->zero_done_cv);

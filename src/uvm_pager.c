@@ -4,8 +4,9 @@
  * A pager's I/O is a clustered read or write of consecutive pages of an
  * object, done straight between the frames and a host file with preadv /
  * pwritev (one system call per cluster, as the kernel does one transfer per
- * cluster of pages).  Both ask the fault injector first, so tests can make
- * any pager I/O fail as a disk would.
+ * cluster of pages).  Both ask the fault injector first (at the site the
+ * caller names: the vnode pager's, or swap's), so tests can make any pager
+ * I/O fail as a disk would.
  */
 #include <sys/uio.h>
 #include <unistd.h>
@@ -19,11 +20,12 @@
  * uvm_pager_read: read npages pages from fd at off into pgs[]; what lies
  * beyond the end of the file reads as zero.
  * => *got: the bytes the file had (less than npages pages at its end).
+ * => site: the fault-injection point that may fail this read.
  * => returns 0 or EIO (pgs' contents are then undefined).
  */
 int
 uvm_pager_read(struct bvm_system *sys, int fd, voff_t off,
-    struct vm_page **pgs, int npages, size_t *got)
+    struct vm_page **pgs, int npages, size_t *got, enum bvm_fi_site site)
 {
 	struct iovec iov[UVM_PAGER_MAXIOV];
 	size_t want = (size_t)npages * PAGE_SIZE, done = 0;
@@ -33,7 +35,7 @@ uvm_pager_read(struct bvm_system *sys, int fd, voff_t off,
 	KASSERT(npages > 0 && npages <= UVM_PAGER_MAXIOV);
 	*got = 0;
 	CNT_INC(sys->uvmexp.pageins);
-	if (bvm_fi_fail(FI_PAGER_READ)) {
+	if (bvm_fi_fail(site)) {
 		CNT_INC(sys->uvmexp.pager_errors);
 		return EIO;
 	}
@@ -81,7 +83,7 @@ uvm_pager_read(struct bvm_system *sys, int fd, voff_t off,
  */
 int
 uvm_pager_write(struct bvm_system *sys, int fd, voff_t off,
-    struct vm_page **pgs, int npages, size_t len)
+    struct vm_page **pgs, int npages, size_t len, enum bvm_fi_site site)
 {
 	struct iovec iov[UVM_PAGER_MAXIOV];
 	size_t done = 0;
@@ -91,7 +93,7 @@ uvm_pager_write(struct bvm_system *sys, int fd, voff_t off,
 	KASSERT(npages > 0 && npages <= UVM_PAGER_MAXIOV);
 	KASSERT(len <= (size_t)npages * PAGE_SIZE);
 	CNT_INC(sys->uvmexp.pageouts);
-	if (bvm_fi_fail(FI_PAGER_WRITE)) {
+	if (bvm_fi_fail(site)) {
 		CNT_INC(sys->uvmexp.pager_errors);
 		return EIO;
 	}

@@ -42,7 +42,7 @@ pglist_take(struct bvm_system *sys, uint64_t i, struct pglist *rlist)
 		sys->uvmexp.zeropages--;
 	} else
 		TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
-	sys->uvmexp.free--;
+	CNT_SUB(sys->uvmexp.free, 1);
 	/* keep PG_ZERO for the caller to see, drop PG_FREE */
 	PG_FLAGS_SET(pg, (PG_FLAGS(pg) & PG_ZERO) | PG_PGLIST);
 	TAILQ_INSERT_TAIL(rlist, pg, pageq);
@@ -134,7 +134,7 @@ uvm_pglistalloc(struct bvm_system *sys, psize_t size, paddr_t low,
 					TAILQ_INSERT_HEAD(
 					    &sys->page_free_dirty, pg, pageq);
 				PG_FLAGS_SET(pg, (PG_FLAGS(pg) & PG_ZERO) | PG_FREE);
-				sys->uvmexp.free++;
+				CNT_INC(sys->uvmexp.free);
 			}
 			goto fail;
 		}

@@ -40,6 +40,7 @@
 #include "pmap.h"
 #include "uvm.h"
 #include "uvm_object.h"
+#include "uvm_pdaemon.h"
 
 struct uvm_vnode {
 	struct uvm_object u_obj;       /* must be first */
@@ -295,7 +296,8 @@ uvn_get(struct uvm_object *uobj, voff_t off, struct vm_page **pgp,
 	}
 	if (n == 0)
 		return ENOMEM;
-	error = uvm_pager_read(sys, uvn->u_rfd, off, pgs, n, &got);
+	error = uvm_pager_read(sys, uvn->u_rfd, off, pgs, n, &got,
+	    FI_PAGER_READ);
 	if (error == 0 && got == 0) {
 		/* the file has shrunk under us */
 		uvn_refresh_size(uvn);
@@ -336,7 +338,7 @@ uvn_put(struct uvm_object *uobj, struct vm_page **pgs, int npages)
 	if (uvn->u_wfd < 0)
 		return EIO;   /* cannot happen: no writable mapping then */
 	return uvm_pager_write(uobj->uo_sys, uvn->u_wfd, off, pgs,
-	    (int)atop(round_page(len)), len);
+	    (int)atop(round_page(len)), len, FI_PAGER_WRITE);
 }
 
 static int
@@ -425,6 +427,19 @@ uvn_file_io(struct bvm_system *sys, int fd, void *buf, size_t len,
 		chunk = (size_t)MIN(end - o, (voff_t)PAGE_SIZE - (o - pgoff));
 		error = uvn_get(uobj, pgoff, &pg, MADV_SEQUENTIAL,
 		    write ? PGO_PASTEOF : 0);
+		if (error == ENOMEM) {
+			bool again;
+
+			/* no frame: the page daemon runs, unlocked, and again */
+			bvm_mutex_exit(&uobj->vmobjlock);
+			again = uvm_wait(sys);
+			bvm_mutex_enter(&uobj->vmobjlock);
+			if (again) {
+				error = 0;
+				chunk = 0;
+				continue;
+			}
+		}
 		if (error == ENXIO && !write) {
 			error = 0;    /* the file ended meanwhile */
 			break;

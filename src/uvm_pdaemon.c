@@ -1,0 +1,708 @@
+/*
+ * uvm_pdaemon.c: the page daemon.
+ *
+ * Pages owned by anons and objects live on two paging queues: active
+ * (recently used) and inactive (candidates for reclaim).  When free frames
+ * fall below freemin the daemon runs until they reach freetarg, in UVM's
+ * way (uvm_pageout / uvmpd_scan):
+ *
+ *   1. scan the inactive queue from its head (the oldest pages):
+ *        referenced since it was deactivated  -> back to active (pdreact)
+ *        clean (its data is also in its file or in its swap slot)
+ *                                             -> freed
+ *        dirty, anonymous or aobj             -> given a swap slot, added
+ *            to a swap cluster; a full cluster goes out in one pwritev to
+ *            contiguous slots, and its pages are freed
+ *        dirty, a file's page                 -> written with its dirty
+ *            neighbours (one pwritev per run), then freed
+ *   2. refill the inactive queue to a third of the pageable pages: pages
+ *      move from the head of active to inactive with their referenced bits
+ *      cleared, so that the next scan sees which were used meanwhile.
+ *
+ * Wired pages are on no queue; loaned and busy pages are skipped.  A page's
+ * owner (amap lock or object lock) is taken by trylock, as the queue lock
+ * comes after it in the lock order: a busy owner is skipped.  The pages of
+ * a swap cluster keep their owners locked until the cluster is written, so
+ * nobody sees them between "unmapped" and "freed".
+ *
+ * Clean/dirty: a page is dirty if it was modified since it was last written
+ * (PG_CLEAN clear, or a modified PTE), and for anonymous memory also if it
+ * has no swap slot: a page filled with zeroes or copied has its only copy
+ * in memory.  A page read back from swap keeps its slot and stays clean
+ * until it is written to; then the old slot is dropped and a new one
+ * (contiguous with the rest of its cluster) allocated at pageout.
+ *
+ * The daemon runs in its own thread (unless BVM_SYS_NOPDAEMON), woken by
+ * allocations that take free frames below freemin; and any allocation that
+ * finds no frame runs a scan itself (uvm_wait), so memory pressure works
+ * without the thread and is deterministic in tests.  pdlock makes scans
+ * one at a time; the thread that is scanning never waits for memory.
+ *
+ * Without swap (or with swap full) dirty anonymous pages cannot leave: they
+ * go back to the active queue (pdnoswap), and the daemon thread gives up
+ * after UVMPD_NUMDIRTYREACTS of them per scan, then rests (pd_stall) until
+ * a swap area is added or UVMPD_STALL_NS pass; a synchronous scan always
+ * looks at every inactive page before it reports ENOMEM.
+ */
+#include <time.h>
+
+#include "pmap.h"
+#include "uvm.h"
+#include "uvm_anon.h"
+#include "uvm_object.h"
+#include "uvm_pdaemon.h"
+#include "uvm_swap.h"
+
+#define UVMPD_NUMDIRTYREACTS 16         /* the thread's limit per scan */
+#define UVMPD_STALL_NS       (50 * 1000 * 1000ULL)
+#define UVMPD_MAXPASSES      4          /* scans per run without target met */
+#define UVMPD_VNCLUSTER      16         /* pages of a file's write cluster */
+
+/* set while this thread runs a scan: it must never wait for memory */
+static __thread bool uvmpd_inscan;
+
+/* a marker on a queue keeps the scan's place while the lock is dropped */
+#define PQ_MARKER 0x80000000u
+
+struct swapcluster {
+	int swc_slot;                       /* first slot; 0: none yet */
+	int swc_nallocated;
+	int swc_nused;
+	struct vm_page *swc_pages[SWCLUSTPAGES];
+};
+
+struct uvmpd_scan {
+	struct bvm_system *sys;
+	uint64_t shortage;                  /* frames to free */
+	uint64_t freed;
+	int dirtyreacts;
+	int maxreacts;
+	struct swapcluster swc;
+	/* owner locks held for the cluster's pages, each once */
+	struct bvm_mutex *held[SWCLUSTPAGES];
+	int nheld;
+};
+
+static uint64_t
+uvmpd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * uvmpd_tune: freemin is npages/30, at least 16 pages (OpenBSD's); the
+ * free target 4/3 of it.  An embedder may set both (bvm_params).
+ */
+static void
+uvmpd_tune(struct bvm_system *sys)
+{
+	uint64_t val = sys->npages / 30;
+
+	if (val < 16)
+		val = 16;
+	if (sys->params.freemin != 0)
+		val = sys->params.freemin;
+	if (val >= sys->npages)
+		val = sys->npages / 2;
+	sys->freemin = val;
+	val = sys->freemin * 4 / 3;
+	if (val <= sys->freemin)
+		val = sys->freemin + 1;
+	if (sys->params.freetarg > sys->freemin)
+		val = sys->params.freetarg;
+	sys->freetarg = val;
+}
+
+void
+uvm_pdaemon_init(struct bvm_system *sys)
+{
+	pthread_condattr_t ca;
+
+	bvm_mutex_init(&sys->pdlock);
+	/* the daemon's rests are timed on the monotonic clock */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sys->pd_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	sys->pd_running = false;
+	uvmpd_tune(sys);
+}
+
+void
+uvm_pdaemon_fini(struct bvm_system *sys)
+{
+	pthread_cond_destroy(&sys->pd_cv);
+	bvm_mutex_destroy(&sys->pdlock);
+}
+
+/* the owner's lock of a queued page, or NULL.  => pageqlock held */
+static struct bvm_mutex *
+uvmpd_ownerlock(struct vm_page *pg)
+{
+	struct bvm_lockobj *lo;
+
+	if (pg->uobject != NULL)
+		return &pg->uobject->vmobjlock;
+	if (pg->uanon == NULL)
+		return NULL;
+	/* an anon not yet in an amap has no lock: nobody can page it */
+	lo = __atomic_load_n(&pg->uanon->an_lock, __ATOMIC_ACQUIRE);
+	return lo != NULL ? &lo->lo_mtx : NULL;
+}
+
+/* do we hold m for the cluster already? */
+static bool
+uvmpd_holds(struct uvmpd_scan *sc, struct bvm_mutex *m)
+{
+	int i;
+
+	for (i = 0; i < sc->nheld; i++)
+		if (sc->held[i] == m)
+			return true;
+	return false;
+}
+
+/* drop m unless the cluster holds it */
+static void
+uvmpd_unlock(struct uvmpd_scan *sc, struct bvm_mutex *m)
+{
+	if (!uvmpd_holds(sc, m))
+		bvm_mutex_exit(m);
+}
+
+/* is pg's memory swap-backed (an anon's, or an aobj's)? */
+static inline bool
+uvmpd_swapbacked(struct vm_page *pg)
+{
+	return pg->uobject == NULL || UVM_OBJ_IS_AOBJ(pg->uobject);
+}
+
+/* the swap slot that holds pg's data, or 0.  => owner locked */
+static int
+uvmpd_getslot(struct vm_page *pg)
+{
+	if (pg->uobject == NULL)
+		return pg->uanon->an_swslot;
+	return uao_find_swslot(pg->uobject, (uint64_t)pg->offset >> PAGE_SHIFT);
+}
+
+/*
+ * uvmpd_setslot: record slot as pg's swap copy (0: none) in its owner, and
+ * the owner in the slot.  => owner locked.  => returns 0 or ENOMEM (aobj).
+ */
+static int
+uvmpd_setslot(struct bvm_system *sys, struct vm_page *pg, int slot)
+{
+	uint64_t idx = (uint64_t)pg->offset >> PAGE_SHIFT;
+
+	if (pg->uobject == NULL) {
+		pg->uanon->an_swslot = slot;
+		if (slot != 0)
+			uvm_swap_setowner(sys, slot, (uintptr_t)pg->uanon, 0);
+		return 0;
+	}
+	if (uao_set_swslot(pg->uobject, idx, slot) != 0)
+		return ENOMEM;
+	if (slot != 0)
+		uvm_swap_setowner(sys, slot, (uintptr_t)pg->uobject | SWO_AOBJ,
+		    idx);
+	return 0;
+}
+
+/*
+ * uvmpd_freepage: free a page whose data is safe elsewhere (or never
+ * mattered): out of its anon or object.  => owner locked, pg unmapped.
+ */
+static void
+uvmpd_freepage(struct uvmpd_scan *sc, struct vm_page *pg, bool swapped)
+{
+	struct bvm_system *sys = sc->sys;
+
+	if (swapped)
+		CNT_INC(sys->uvmexp.swpgonly);
+	if (pg->uobject != NULL)
+		uvm_obj_pagefree(pg->uobject, pg);
+	else {
+		pg->uanon->an_page = NULL;
+		uvm_pagefree(sys, pg);
+	}
+	sc->freed++;
+	CNT_INC(sys->uvmexp.pdfreed);
+}
+
+/*
+ * swapcluster_flush: write the cluster's pages to their slots, then free
+ * them; on a write error the slots are marked bad and the pages stay, as
+ * modified as they were.  Every owner lock the cluster held is dropped.
+ */
+static void
+swapcluster_flush(struct uvmpd_scan *sc)
+{
+	struct bvm_system *sys = sc->sys;
+	struct swapcluster *swc = &sc->swc;
+	int i, error = 0;
+
+	if (swc->swc_slot != 0) {
+		if (swc->swc_nused < swc->swc_nallocated)
+			uvm_swap_free(sys, swc->swc_slot + swc->swc_nused,
+			    swc->swc_nallocated - swc->swc_nused);
+		if (swc->swc_nused > 0) {
+			CNT_INC(sys->uvmexp.pdpageouts);
+			error = uvm_swap_put(sys, swc->swc_pages, swc->swc_slot,
+			    swc->swc_nused);
+		}
+		if (error)
+			uvm_swap_markbad(sys, swc->swc_slot, swc->swc_nused);
+		for (i = 0; i < swc->swc_nused; i++) {
+			struct vm_page *pg = swc->swc_pages[i];
+
+			if (error == 0) {
+				uvmpd_freepage(sc, pg, true);
+				continue;
+			}
+			/* kept in memory, modified, with no slot */
+			(void)uvmpd_setslot(sys, pg, 0);
+			atomic_clearbits_int(&pg->pg_flags, PG_CLEAN);
+			uvm_pageactivate(sys, pg);
+		}
+	}
+	swc->swc_slot = 0;
+	swc->swc_nused = 0;
+	swc->swc_nallocated = 0;
+	for (i = 0; i < sc->nheld; i++)
+		bvm_mutex_exit(sc->held[i]);
+	sc->nheld = 0;
+}
+
+/*
+ * uvmpd_reactivate: a page that cannot go now goes back to active.
+ * => owner locked.
+ */
+static void
+uvmpd_reactivate(struct uvmpd_scan *sc, struct vm_page *pg, bool dirty)
+{
+	uvm_pageactivate(sc->sys, pg);
+	if (dirty)
+		sc->dirtyreacts++;
+}
+
+/*
+ * uvmpd_swapout: a dirty swap-backed page joins the cluster (which takes
+ * over its owner lock m).  => m held, pg unmapped.
+ */
+static void
+uvmpd_swapout(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
+{
+	struct bvm_system *sys = sc->sys;
+	struct swapcluster *swc = &sc->swc;
+	int oldslot, slot, n;
+
+	if (!uvm_swap_configured(sys) ||
+	    (swc->swc_slot == 0 && uvm_swapisfull(sys))) {
+		CNT_INC(sys->uvmexp.pdnoswap);
+		uvmpd_reactivate(sc, pg, uvm_swap_configured(sys));
+		uvmpd_unlock(sc, m);
+		return;
+	}
+	if (swc->swc_slot == 0) {
+		n = SWCLUSTPAGES;
+		slot = uvm_swap_alloc(sys, &n, true);
+		if (slot == 0) {
+			CNT_INC(sys->uvmexp.pdnoswap);
+			uvmpd_reactivate(sc, pg, true);
+			uvmpd_unlock(sc, m);
+			return;
+		}
+		swc->swc_slot = slot;
+		swc->swc_nallocated = n;
+		swc->swc_nused = 0;
+	}
+	/* the old copy, if any, is stale: the page was written since */
+	oldslot = uvmpd_getslot(pg);
+	slot = swc->swc_slot + swc->swc_nused;
+	if (uvmpd_setslot(sys, pg, slot) != 0) {
+		/* no memory for the aobj's slot table: try again later */
+		uvmpd_reactivate(sc, pg, true);
+		uvmpd_unlock(sc, m);
+		return;
+	}
+	if (oldslot != 0)
+		uvm_swap_free(sys, oldslot, 1);
+	/* unmapped and owner-locked: nobody can store into it now */
+	pmap_clear_modify(sys, pg);
+	swc->swc_pages[swc->swc_nused++] = pg;
+	if (!uvmpd_holds(sc, m))
+		sc->held[sc->nheld++] = m;
+	if (swc->swc_nused == swc->swc_nallocated)
+		swapcluster_flush(sc);
+}
+
+/*
+ * uvmpd_page: decide the fate of one inactive page.  m, its owner's lock,
+ * is held (by us, or by the cluster); it is released (or passed to the
+ * cluster) here.
+ */
+static void
+uvmpd_page(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
+{
+	struct bvm_system *sys = sc->sys;
+	struct uvm_object *uobj = pg->uobject;
+	voff_t start;
+
+	if (pmap_is_referenced(sys, pg)) {
+		CNT_INC(sys->uvmexp.pdreact);
+		uvmpd_reactivate(sc, pg, false);
+		uvmpd_unlock(sc, m);
+		return;
+	}
+	/* unmapped first: after this only we can touch it */
+	pmap_page_protect(sys, pg, PROT_NONE);
+
+	if (uvmpd_swapbacked(pg)) {
+		int slot = uvmpd_getslot(pg);
+
+		if (slot != 0 && !pmap_is_modified(sys, pg)) {
+			uvmpd_freepage(sc, pg, true);
+			uvmpd_unlock(sc, m);
+			return;
+		}
+		uvmpd_swapout(sc, pg, m);
+		return;
+	}
+
+	/* a file's page */
+	if (pmap_is_modified(sys, pg)) {
+		if (uobj->pgops->pgo_put == NULL) {
+			uvmpd_reactivate(sc, pg, true);
+			uvmpd_unlock(sc, m);
+			return;
+		}
+		/* write clustering: the dirty neighbours go with it */
+		start = pg->offset & ~(voff_t)(ptoa(UVMPD_VNCLUSTER) - 1);
+		CNT_INC(sys->uvmexp.pdpageouts);
+		(void)uvm_obj_flush(uobj, start,
+		    start + (voff_t)ptoa(UVMPD_VNCLUSTER), PGO_CLEANIT);
+		if (pmap_is_modified(sys, pg)) {
+			/* the write failed: it stays, modified */
+			uvmpd_reactivate(sc, pg, true);
+			uvmpd_unlock(sc, m);
+			return;
+		}
+	}
+	uvmpd_freepage(sc, pg, false);
+	uvmpd_unlock(sc, m);
+}
+
+/*
+ * uvmpd_scan_inactive: work on the free target from the inactive queue.
+ * => pdlock held, pageqlock not.
+ */
+static void
+uvmpd_scan_inactive(struct uvmpd_scan *sc)
+{
+	struct bvm_system *sys = sc->sys;
+	struct vm_page marker, *pg, *next;
+	struct bvm_mutex *m;
+
+	memset(&marker, 0, sizeof(marker));
+	marker.pg_flags = PQ_MARKER;
+	bvm_mutex_enter(&sys->pageqlock);
+	pg = TAILQ_FIRST(&sys->page_inactive);
+	if (pg == NULL) {
+		bvm_mutex_exit(&sys->pageqlock);
+		return;
+	}
+	TAILQ_INSERT_AFTER(&sys->page_inactive, pg, &marker, pageq);
+	while (pg != NULL) {
+		if (sc->freed + (uint64_t)sc->swc.swc_nused >= sc->shortage ||
+		    sc->dirtyreacts >= sc->maxreacts)
+			break;
+		CNT_INC(sys->uvmexp.pdscans);
+		m = uvmpd_ownerlock(pg);
+		if ((PG_FLAGS(pg) & PG_BUSY) || pg->loan_count != 0 ||
+		    m == NULL || (!uvmpd_holds(sc, m) &&
+		    !bvm_mutex_tryenter(m))) {
+			CNT_INC(sys->uvmexp.pdbusy);
+		} else {
+			/* pg cannot be freed by anyone else now: m is held */
+			bvm_mutex_exit(&sys->pageqlock);
+			uvmpd_page(sc, pg, m);
+			bvm_mutex_enter(&sys->pageqlock);
+		}
+		/* on from the marker (pg may have moved or gone) */
+		next = TAILQ_NEXT(&marker, pageq);
+		if (next != NULL) {
+			TAILQ_REMOVE(&sys->page_inactive, &marker, pageq);
+			TAILQ_INSERT_AFTER(&sys->page_inactive, next, &marker,
+			    pageq);
+		}
+		pg = next;
+	}
+	TAILQ_REMOVE(&sys->page_inactive, &marker, pageq);
+	bvm_mutex_exit(&sys->pageqlock);
+	swapcluster_flush(sc);
+}
+
+/*
+ * uvmpd_scan_active: move up to n pages from the head of the active queue
+ * to the inactive one, clearing their referenced bits.
+ * => pdlock held.  => returns the pages moved.
+ */
+static uint64_t
+uvmpd_scan_active(struct bvm_system *sys, uint64_t n)
+{
+	struct vm_page *pg;
+	uint64_t moved = 0;
+
+	bvm_mutex_enter(&sys->pageqlock);
+	while (moved < n && (pg = TAILQ_FIRST(&sys->page_active)) != NULL) {
+		/* the queue lock keeps pg owned; PTE bits need no owner */
+		(void)pmap_clear_reference(sys, pg);
+		TAILQ_REMOVE(&sys->page_active, pg, pageq);
+		sys->uvmexp.active--;
+		TAILQ_INSERT_TAIL(&sys->page_inactive, pg, pageq);
+		atomic_clearbits_int(&pg->pg_flags, PQ_ACTIVE);
+		atomic_setbits_int(&pg->pg_flags, PQ_INACTIVE);
+		sys->uvmexp.inactive++;
+		moved++;
+	}
+	bvm_mutex_exit(&sys->pageqlock);
+	CNT_ADD(sys->uvmexp.pddeact, moved);
+	return moved;
+}
+
+static inline uint64_t
+uvmpd_free(struct bvm_system *sys)
+{
+	return __atomic_load_n(&sys->uvmexp.free, __ATOMIC_RELAXED);
+}
+
+/*
+ * uvmpd_run: scan until `want` frames are freed (0: until free reaches
+ * freetarg) or a scan gets nowhere.  sync: called by a failing
+ * allocation or bvm_pageout: look at every inactive page.
+ * => pdlock held.  => returns the frames freed.
+ */
+static uint64_t
+uvmpd_run(struct bvm_system *sys, uint64_t want, bool sync)
+{
+	struct uvmpd_scan sc;
+	uint64_t total = 0, pageable, inactive, moved;
+	int pass;
+
+	MUTEX_ASSERT_LOCKED(&sys->pdlock);
+	uvmpd_inscan = true;
+	for (pass = 0; pass < UVMPD_MAXPASSES; pass++) {
+		uint64_t free = uvmpd_free(sys), target;
+
+		if (want != 0)
+			target = want > total ? want - total : 0;
+		else
+			target = sys->freetarg > free ? sys->freetarg - free : 0;
+		if (target == 0)
+			break;
+		CNT_INC(sys->uvmexp.pdrevs);
+		memset(&sc, 0, sizeof(sc));
+		sc.sys = sys;
+		sc.shortage = target;
+		sc.maxreacts = sync ? INT32_MAX : UVMPD_NUMDIRTYREACTS;
+		uvmpd_scan_inactive(&sc);
+		total += sc.freed;
+
+		/* refill the inactive queue to a third of the pageable pages */
+		bvm_mutex_enter(&sys->pageqlock);
+		pageable = sys->uvmexp.active + sys->uvmexp.inactive;
+		inactive = sys->uvmexp.inactive;
+		sys->inactarg = MAX(pageable / 3, MIN(sys->freetarg + 1,
+		    pageable));
+		bvm_mutex_exit(&sys->pageqlock);
+		moved = 0;
+		if (sys->inactarg > inactive)
+			moved = uvmpd_scan_active(sys, sys->inactarg - inactive);
+		/*
+		 * Going on makes sense only if this pass freed something or
+		 * gave the next one new candidates.
+		 */
+		if (sc.freed == 0 && moved == 0)
+			break;
+		if (sc.freed == 0 && !sync && sc.dirtyreacts >= sc.maxreacts)
+			break;
+	}
+	uvmpd_inscan = false;
+	return total;
+}
+
+/* ---------------------------------------------------------------------
+ * The thread, and waiting for memory.
+ * ------------------------------------------------------------------- */
+
+/* the condition variable needs the raw mutex (see uvm_pagezero_wait) */
+static void
+uvmpd_cv_wait(struct bvm_system *sys, const struct timespec *abs)
+{
+#ifdef BVM_DEBUG
+	__atomic_store_n(&sys->fpageqlock.held, 0, __ATOMIC_RELAXED);
+#endif
+	if (abs != NULL)
+		pthread_cond_timedwait(&sys->pd_cv, &sys->fpageqlock.mtx, abs);
+	else
+		pthread_cond_wait(&sys->pd_cv, &sys->fpageqlock.mtx);
+#ifdef BVM_DEBUG
+	__atomic_store_n(&sys->fpageqlock.owner, pthread_self(),
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&sys->fpageqlock.held, 1, __ATOMIC_RELAXED);
+#endif
+}
+
+static void *
+uvm_pageout(void *arg)
+{
+	struct bvm_system *sys = arg;
+	struct timespec abs;
+	uint64_t freed, now;
+
+	bvm_mutex_enter(&sys->fpageqlock);
+	for (;;) {
+		if (sys->pd_stop)
+			break;
+		now = uvmpd_now();
+		if (!sys->pd_kicked && (sys->uvmexp.free >= sys->freemin ||
+		    now < sys->pd_stall_until)) {
+			if (sys->uvmexp.free >= sys->freemin) {
+				sys->pd_idle = true;
+				uvmpd_cv_wait(sys, NULL);
+			} else {
+				/* resting after a useless scan */
+				abs.tv_sec = (time_t)(sys->pd_stall_until /
+				    1000000000ULL);
+				abs.tv_nsec = (long)(sys->pd_stall_until %
+				    1000000000ULL);
+				uvmpd_cv_wait(sys, &abs);
+			}
+			continue;
+		}
+		sys->pd_idle = false;
+		sys->pd_kicked = false;
+		bvm_mutex_exit(&sys->fpageqlock);
+
+		CNT_INC(sys->uvmexp.pdwoke);
+		bvm_mutex_enter(&sys->pdlock);
+		freed = uvmpd_run(sys, 0, false);
+		bvm_mutex_exit(&sys->pdlock);
+
+		bvm_mutex_enter(&sys->fpageqlock);
+		if (freed == 0 && sys->uvmexp.free < sys->freemin)
+			sys->pd_stall_until = uvmpd_now() + UVMPD_STALL_NS;
+	}
+	bvm_mutex_exit(&sys->fpageqlock);
+	return NULL;
+}
+
+/* uvm_pdaemon_start: start the thread.  => returns 0 or an errno */
+int
+uvm_pdaemon_start(struct bvm_system *sys)
+{
+	int error;
+
+	sys->pd_stop = false;
+	sys->pd_idle = false;
+	sys->pd_kicked = false;
+	sys->pd_stall_until = 0;
+	error = pthread_create(&sys->pd_thread, NULL, uvm_pageout, sys);
+	if (error != 0)
+		return error;
+	sys->pd_running = true;
+	return 0;
+}
+
+/* uvm_pdaemon_stop: stop the thread and wait for it */
+void
+uvm_pdaemon_stop(struct bvm_system *sys)
+{
+	if (!sys->pd_running)
+		return;
+	bvm_mutex_enter(&sys->fpageqlock);
+	sys->pd_stop = true;
+	pthread_cond_signal(&sys->pd_cv);
+	bvm_mutex_exit(&sys->fpageqlock);
+	pthread_join(sys->pd_thread, NULL);
+	sys->pd_running = false;
+}
+
+/*
+ * uvm_pdaemon_wakeup_locked: free frames fell below freemin: wake the
+ * daemon if it sleeps.  => fpageqlock held.
+ */
+void
+uvm_pdaemon_wakeup_locked(struct bvm_system *sys)
+{
+	MUTEX_ASSERT_LOCKED(&sys->fpageqlock);
+	if (sys->pd_idle) {
+		sys->pd_idle = false;
+		pthread_cond_signal(&sys->pd_cv);
+	}
+}
+
+/* uvm_pdaemon_kick: something changed (swap added): scan again now */
+void
+uvm_pdaemon_kick(struct bvm_system *sys)
+{
+	if (!sys->pd_running)
+		return;
+	bvm_mutex_enter(&sys->fpageqlock);
+	sys->pd_kicked = true;
+	sys->pd_stall_until = 0;
+	pthread_cond_signal(&sys->pd_cv);
+	bvm_mutex_exit(&sys->fpageqlock);
+}
+
+/*
+ * uvm_wait: an allocation found no free frame: run a scan now, in this
+ * thread (OpenBSD sleeps until the daemon has run; running it here keeps
+ * memory pressure deterministic).
+ * => call it with every owner lock released (the map lock may be held:
+ *    the scan takes none), after this thread's allocation found no frame;
+ *    never from inside a scan.
+ * => returns true if frames are free now, so the allocation may retry;
+ *    false if the failure was not a shortage (the fault injector) or no
+ *    frame could be freed.
+ */
+bool
+uvm_wait(struct bvm_system *sys)
+{
+	uint64_t freed;
+
+	/* only a real shortage: an injected failure is a failure */
+	if (!uvm_page_wasshort() || uvmpd_inscan)
+		return false;
+	bvm_mutex_enter(&sys->pdlock);
+	if (uvmpd_free(sys) > 0) {
+		/* somebody's scan freed frames while we waited for it */
+		bvm_mutex_exit(&sys->pdlock);
+		return true;
+	}
+	CNT_INC(sys->uvmexp.pdsync);
+	freed = uvmpd_run(sys, MAX(sys->freetarg, 1), true);
+	bvm_mutex_exit(&sys->pdlock);
+	return freed > 0 || uvmpd_free(sys) > 0;
+}
+
+/*
+ * uvm_pageout_now: bvm_pageout: free npages frames now (as many as can
+ * be), as the daemon would.  => returns the frames freed.
+ */
+uint64_t
+uvm_pageout_now(struct bvm_system *sys, uint64_t npages)
+{
+	uint64_t freed;
+
+	if (npages == 0 || uvmpd_inscan)
+		return 0;
+	bvm_mutex_enter(&sys->pdlock);
+	freed = uvmpd_run(sys, npages, true);
+	bvm_mutex_exit(&sys->pdlock);
+	return freed;
+}
