@@ -475,7 +475,8 @@ uvm_swap_on(struct bvm_system *sys, const char *path, int priority)
 	}
 	if (npg > INT32_MAX / 2)
 		npg = INT32_MAX / 2;
-	if (pread(fd, probe, PAGE_SIZE, 0) != (ssize_t)PAGE_SIZE ||
+	if (bvm_fi_fail(FI_SWAP_READ) ||
+	    pread(fd, probe, PAGE_SIZE, 0) != (ssize_t)PAGE_SIZE ||
 	    pread(fd, probe, PAGE_SIZE, (off_t)(npg - 1) * (off_t)PAGE_SIZE) !=
 	    (ssize_t)PAGE_SIZE) {
 		close(fd);
