@@ -303,8 +303,9 @@ BVM_EXPORT int bvm_madvise(struct bvm_vmspace *vm, uint64_t addr,
 
 /*
  * bvm_mincore: one byte per page of [addr, addr+len) into vec: bit
- * BVM_MINCORE_INCORE set when the page is resident in this address space
- * (NetBSD semantics; OpenBSD removed mincore).
+ * BVM_MINCORE_INCORE set when the page is resident: mapped in this address
+ * space, or held in memory by its anon or by the object below (NetBSD
+ * semantics; OpenBSD removed mincore); a page out in swap is not.
  * => errors: EINVAL (addr not page aligned, range wraps), ENOMEM (a page in
  *    the range not mapped), EFAULT (vec NULL).
  */
@@ -323,9 +324,10 @@ BVM_EXPORT int bvm_mquery(struct bvm_vmspace *vm, uint64_t addr, uint64_t len,
 /*
  * bvm_mlock / bvm_munlock: wire / unwire [addr, addr+len); wired pages are
  * faulted in now and never leave memory.
- * => errors: EINVAL (range wraps), ENOMEM (a page not mapped),
- *    EAGAIN (over RLIMIT_MEMLOCK or the system wired-page limit), EACCES
- *    (an entry is PROT_NONE).
+ * => errors: EINVAL (range wraps), ENOMEM (a page not mapped, or one
+ *    that cannot be faulted in: beyond the end of a file, an I/O error,
+ *    no memory), EAGAIN (over RLIMIT_MEMLOCK or the system wired-page
+ *    limit), EACCES (an entry is PROT_NONE).
  */
 BVM_EXPORT int bvm_mlock(struct bvm_vmspace *vm, uint64_t addr, uint64_t len);
 BVM_EXPORT int bvm_munlock(struct bvm_vmspace *vm, uint64_t addr,
@@ -343,11 +345,12 @@ BVM_EXPORT int bvm_munlockall(struct bvm_vmspace *vm);
  * bvm_msync: write the modified pages of the objects mapped in
  * [addr, addr+len) back to their files.  MS_ASYNC writes them to the host
  * file; MS_SYNC also waits for the host to put them on disk (fdatasync);
- * MS_INVALIDATE then discards the cached pages (clean, unwired ones), so
- * that the next access reads the file again; as on OpenBSD it also discards
- * the private (copy-on-write and anonymous) pages of the range, which then
- * read back from the file, or as zero.  Memory not backed by a file is
- * accepted and left alone (but for MS_INVALIDATE).
+ * MS_INVALIDATE then discards the file's cached pages (clean, unwired ones)
+ * mapped shared and writable in the range, so that the next access reads
+ * the file again.  As on OpenBSD, anonymous memory, shared memory objects
+ * and the private (copy-on-write) pages of a file mapping are kept (only
+ * deactivated); madvise FREE is what discards private pages.  Memory not
+ * backed by a file is accepted and left alone.
  * => errors: EINVAL (flags 0, unknown, or ASYNC|SYNC; range wraps),
  *    EFAULT (a page of the range not mapped; nothing done), EBUSY
  *    (MS_INVALIDATE over wired memory), EIO (a page could not be written:

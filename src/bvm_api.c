@@ -584,6 +584,9 @@ bvm_object_truncate(struct bvm_object *h, uint64_t size)
 		return EINVAL;
 	if (size > (uint64_t)INT64_MAX)
 		return EINVAL;
+	/* ftruncate(2) needs a descriptor open for writing */
+	if (UVM_OBJ_IS_VNODE(uobj) && !(h->maxprot & PROT_WRITE))
+		return EBADF;
 	bvm_mutex_enter(&uobj->vmobjlock);
 	error = uvm_obj_truncate(uobj, (voff_t)size);
 	bvm_mutex_exit(&uobj->vmobjlock);
@@ -699,8 +702,9 @@ bvm_file_truncate(struct bvm_system *sys, int fd, uint64_t size)
 		return EBADF;
 	}
 	bvm_mutex_enter(&uobj->vmobjlock);
-	uvn_setwfd(uobj, fd);
-	error = uvm_obj_truncate(uobj, (voff_t)size);
+	error = uvn_setwfd(uobj, fd);
+	if (error == 0)
+		error = uvm_obj_truncate(uobj, (voff_t)size);
 	bvm_mutex_exit(&uobj->vmobjlock);
 	uobj->pgops->pgo_detach(uobj);
 	return error;

@@ -257,14 +257,15 @@ uao_get(struct uvm_object *uobj, voff_t off, struct vm_page **pgp,
 }
 
 /*
- * uao_mayfree: MS_INVALIDATE and MADV_FREE discard an aobj's pages (they
- * come back zero) only when one reference is left, as OpenBSD's uao_flush:
- * otherwise another mapping still needs the data.
+ * uao_mayfree: an aobj's pages exist nowhere else, so only a plain
+ * PGO_FREE (madvise FREE) discards them, and only while one reference is
+ * left (another mapping still needs the data); msync's CLEANIT|FREE
+ * deactivates them, as OpenBSD's uao_flush does.
  */
 static bool
-uao_mayfree(struct uvm_object *uobj)
+uao_mayfree(struct uvm_object *uobj, int flags)
 {
-	return uobj->uo_refs == 1;
+	return !(flags & PGO_CLEANIT) && uobj->uo_refs == 1;
 }
 
 /*

@@ -1007,11 +1007,15 @@ uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
  *   PGO_CLEANIT     the objects' modified pages are written (msync)
  *   PGO_SYNCIO      and the objects wait for their disks (MS_SYNC)
  *   PGO_DEACTIVATE  pages move to the inactive queue, contents kept
- *   PGO_FREE        private anonymous pages are discarded and read back as
- *                   zero (a page another mapping also references through
- *                   the amap, shared memory or a fork child that has not
- *                   copied yet, is only deactivated); the objects' pages
- *                   that can be read back are discarded (MS_INVALIDATE)
+ *   PGO_FREE        alone (madvise FREE): private anonymous pages are
+ *                   discarded and read back as zero (a page another
+ *                   mapping also references through the amap, shared
+ *                   memory or a fork child that has not copied yet, is
+ *                   only deactivated); objects' pages are deactivated.
+ *                   With PGO_CLEANIT (msync MS_INVALIDATE), as OpenBSD:
+ *                   anonymous and aobj pages are only deactivated, and a
+ *                   file's pages are written, then discarded (through
+ *                   writable, non-copy-on-write mappings only)
  * Wired pages are left alone.
  * => map must be unlocked.
  * => returns 0, EFAULT (a hole in the range; nothing done), EBUSY
@@ -1061,12 +1065,13 @@ uvm_map_clean(struct vm_map *map, vaddr_t start, vaddr_t end, int flags)
 			    pg->loan_count != 0))
 				continue;
 			/*
-			 * FREE only what this entry alone references:
-			 * OpenBSD tests the whole amap's reference count,
-			 * which a mere clip of the entry raises; the slot's
-			 * own count (ppref) is exact.
+			 * FREE (madvise's; msync's CLEANIT|FREE only
+			 * deactivates, as OpenBSD) only what this entry alone
+			 * references: OpenBSD tests the whole amap's
+			 * reference count, which a mere clip of the entry
+			 * raises; the slot's own count (ppref) is exact.
 			 */
-			if ((flags & PGO_FREE) &&
+			if ((flags & (PGO_FREE | PGO_CLEANIT)) == PGO_FREE &&
 			    !(amap_flags(amap) & AMAP_SHARED) &&
 			    amap_slot_refs(&entry->aref,
 			    va - entry->start) == 1) {
@@ -1088,6 +1093,14 @@ flush_object:
 		uobj = entry->object;
 		if (uobj == NULL || !(flags & (PGO_CLEANIT | PGO_DEACTIVATE |
 		    PGO_FREE)))
+			continue;
+		/*
+		 * As OpenBSD: no discarding through a mapping that could not
+		 * write the object, nor through a copy-on-write one (its
+		 * rights on the object are not known).
+		 */
+		if ((flags & PGO_FREE) && (!(entry->max_protection &
+		    PROT_WRITE) || UVM_ET_ISCOPYONWRITE(entry)))
 			continue;
 		/*
 		 * madvise(FREE) of an object's pages only deactivates them:

@@ -481,7 +481,7 @@ sys_madvise(struct vmspace *vm, vaddr_t addr, vsize_t size, int advice)
 /*
  * sys_mincore: NetBSD's: the address must be page aligned, every page must
  * be mapped (ENOMEM otherwise), and a page is in core when it is mapped in
- * the pmap or held by an anon.
+ * the pmap, or held by its anon, or (no anon) resident in the object below.
  */
 int
 sys_mincore(struct vmspace *vm, vaddr_t addr, vsize_t len, unsigned char *vec)
@@ -514,18 +514,30 @@ sys_mincore(struct vmspace *vm, vaddr_t addr, vsize_t len, unsigned char *vec)
 		vaddr_t s = MAX(addr, entry->start), e = MIN(end, entry->end);
 		struct vm_amap *amap = entry->aref.ar_amap;
 
+		struct uvm_object *uobj = entry->object;
+
 		if (amap != NULL)
 			amap_lock(amap);
+		if (uobj != NULL)
+			bvm_mutex_enter(&uobj->vmobjlock);
 		for (va = s; va < e; va += PAGE_SIZE) {
 			bool incore = pmap_extract(map->pmap, va, NULL);
 
+			anon = NULL;
 			if (!incore && amap != NULL) {
+				/* the upper layer first */
 				anon = amap_lookup(&entry->aref,
 				    va - entry->start);
 				incore = anon != NULL && anon->an_page != NULL;
 			}
+			/* then the object's page, resident if not mapped */
+			if (!incore && anon == NULL && uobj != NULL)
+				incore = uvm_pagelookup(uobj, entry->offset +
+				    (voff_t)(va - entry->start)) != NULL;
 			*out++ = incore ? BVM_MINCORE_INCORE : 0;
 		}
+		if (uobj != NULL)
+			bvm_mutex_exit(&uobj->vmobjlock);
 		if (amap != NULL)
 			amap_unlock(amap);
 	}
@@ -582,6 +594,7 @@ sys_mlock(struct vmspace *vm, vaddr_t addr, vsize_t size)
 {
 	struct vm_map *map = &vm->vm_map;
 	struct bvm_system *sys = map->sys;
+	int error;
 
 	if (align_range(&addr, &size) != 0)
 		return EINVAL;
@@ -598,7 +611,11 @@ sys_mlock(struct vmspace *vm, vaddr_t addr, vsize_t size)
 	}
 	if (size == 0)
 		return 0;
-	return uvm_map_pageable(map, addr, addr + size, false);
+	error = uvm_map_pageable(map, addr, addr + size, false);
+	/* a page that cannot be faulted in (beyond a file, I/O): ENOMEM */
+	if (error == ENXIO || error == EIO)
+		error = ENOMEM;
+	return error;
 }
 
 int

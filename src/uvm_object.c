@@ -83,9 +83,42 @@ uvm_radix_replace(struct uvm_radix *r, uint64_t idx, void *item)
 }
 
 /*
+ * radix_prune: free the empty nodes on idx's path, bottom-up (after an
+ * insertion that could not finish).
+ */
+static void
+radix_prune(struct uvm_radix *r, uint64_t idx)
+{
+	struct uvm_radix_node *path[12], *n = r->root;
+	int level, depth = 0;
+
+	if (n == NULL)
+		return;
+	for (level = r->height - 1; level > 0 && n != NULL; level--) {
+		path[depth++] = n;
+		n = n->slots[radix_slot(idx, level)];
+	}
+	if (n != NULL)
+		path[depth++] = n;
+	/* path[k] is at level height-1-k; free empty ones from the bottom */
+	while (depth > 0 && path[depth - 1]->count == 0) {
+		n = path[--depth];
+		free(n);
+		if (depth == 0) {
+			r->root = NULL;
+			r->height = 0;
+			break;
+		}
+		level = r->height - depth;         /* the parent's level */
+		path[depth - 1]->slots[radix_slot(idx, level)] = NULL;
+		path[depth - 1]->count--;
+	}
+}
+
+/*
  * uvm_radix_insert: store item (not NULL) at idx, which must be empty.
- * => returns 0 or ENOMEM (the tree is unchanged but for empty nodes
- *    added at the top, which are harmless).
+ * => returns 0 or ENOMEM (the tree holds what it held: nodes made on the
+ *    way are freed again; levels added at the top stay, harmlessly).
  */
 int
 uvm_radix_insert(struct uvm_radix *r, uint64_t idx, void *item)
@@ -117,8 +150,10 @@ uvm_radix_insert(struct uvm_radix *r, uint64_t idx, void *item)
 
 		child = n->slots[s];
 		if (child == NULL) {
-			if ((child = radix_node_alloc()) == NULL)
+			if ((child = radix_node_alloc()) == NULL) {
+				radix_prune(r, idx);
 				return ENOMEM;
+			}
 			n->slots[s] = child;
 			n->count++;
 		}
@@ -401,7 +436,7 @@ uvm_obj_flush(struct uvm_object *uobj, voff_t start, voff_t end, int flags)
 	if ((flags & PGO_CLEANIT) && uobj->pgops->pgo_put != NULL)
 		error = uvm_obj_clean(uobj, start, end);
 	if ((flags & PGO_FREE) && uobj->pgops->pgo_mayfree != NULL &&
-	    uobj->pgops->pgo_mayfree(uobj)) {
+	    uobj->pgops->pgo_mayfree(uobj, flags)) {
 		off = start;
 		while ((pg = uvm_obj_nextpage(uobj, &off)) != NULL &&
 		    off < end) {

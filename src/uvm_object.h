@@ -98,11 +98,13 @@ struct uvm_pagerops {
 	 */
 	int (*pgo_setsize)(struct uvm_object *, voff_t size);
 	/*
-	 * pgo_mayfree: may an unmodified page be discarded by msync's
-	 * MS_INVALIDATE or madvise's FREE?  (It comes back from the
-	 * backing store.)  NULL: never.
+	 * pgo_mayfree: may unmodified pages be discarded by uvm_obj_flush
+	 * with PGO_FREE (and these flags)?  A pager whose pages come back
+	 * from its store says yes; aobj says no to msync's PGO_CLEANIT|
+	 * PGO_FREE, as OpenBSD's uao_flush only deactivates then.
+	 * NULL: never.
 	 */
-	bool (*pgo_mayfree)(struct uvm_object *);
+	bool (*pgo_mayfree)(struct uvm_object *, int flags);
 	/*
 	 * pgo_dropswap: forget the swap copies of the pages in [start, end)
 	 * (their data is being discarded: they come back as zero).  NULL for
@@ -144,7 +146,7 @@ int uvn_attach(struct bvm_system *sys, int fd, struct uvm_object **uobjp,
     int *fdmodep);
 void uvn_fini(struct bvm_system *sys);
 bool uvn_writable(struct uvm_object *uobj);
-void uvn_setwfd(struct uvm_object *uobj, int fd);
+int uvn_setwfd(struct uvm_object *uobj, int fd);
 int uvn_file_io(struct bvm_system *sys, int fd, void *buf, size_t len,
     voff_t off, bool write, size_t *done);
 

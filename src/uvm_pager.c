@@ -71,7 +71,9 @@ uvm_pager_read(struct bvm_system *sys, int fd, voff_t off,
 			memset((uint8_t *)uvm_phys_to_host(sys,
 			    pgs[i]->phys_addr) + from, 0, PAGE_SIZE - from);
 		}
-	CNT_ADD(sys->uvmexp.pgpgin, (uint64_t)npages);
+	/* the pages that hold file data (the rest are zero fill) */
+	CNT_ADD(sys->uvmexp.pgpgin, (uint64_t)MIN((size_t)npages,
+	    (done + PAGE_SIZE - 1) / PAGE_SIZE));
 	return 0;
 }
 

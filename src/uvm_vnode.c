@@ -21,7 +21,15 @@
  *
  * The descriptors: the vnode keeps its own duplicate of a readable
  * descriptor (u_rfd) and, once a writable one has been used to map or write
- * the file, of a writable one (u_wfd), so the embedder may close its own.
+ * the file, a writable descriptor of its own (u_wfd: a new open of the same
+ * file, so that the embedder's O_APPEND never moves where pages go), so the
+ * embedder may close its own.
+ *
+ * The size: what fstat says, except that data this system accepted past
+ * the host file's end and could not write yet (u_pending) keeps the size
+ * up until it is written.  A read that finds more than the cached size
+ * raises it (another process grew the file); a write-back first asks the
+ * host (so a file another process shrank is not grown again).
  *
  * Lifetime: references are map entries and handles.  When the last goes,
  * the modified pages are written and the vnode is freed; if a write fails,
@@ -48,6 +56,8 @@ struct uvm_vnode {
 	int u_wfd;                     /* [O] writable descriptor, or -1 */
 	dev_t u_dev;                   /* [I] */
 	ino_t u_ino;                   /* [I] */
+	voff_t u_pending;              /* [O] end of unwritten data past the
+	                                  host file's end, or 0 */
 	LIST_ENTRY(uvm_vnode) u_list;  /* [vnodelock] */
 };
 
@@ -73,6 +83,41 @@ static int
 uvn_dupfd(int fd)
 {
 	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/*
+ * uvn_openwfd: a writable descriptor of the vnode's own for the file open
+ * read/write as fd: a new open file description (the embedder's O_APPEND
+ * and file offset are its own), or, where /proc/self/fd cannot be opened,
+ * a duplicate of fd if fd is not in append mode.
+ * => returns it, or -1.
+ */
+static int
+uvn_openwfd(int fd)
+{
+	struct stat a, b;
+	char link[64];
+	int nfd, t, fl;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	nfd = open(link, O_RDWR | O_CLOEXEC);
+	if (nfd >= 0 && (fstat(nfd, &a) != 0 || fstat(fd, &b) != 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
+		close(nfd);
+		nfd = -1;
+	}
+	if (nfd >= 0 && nfd < 3) {
+		/* keep clear of the standard descriptors */
+		t = uvn_dupfd(nfd);
+		close(nfd);
+		nfd = t;
+	}
+	if (nfd >= 0)
+		return nfd;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_APPEND))
+		return -1;
+	return uvn_dupfd(fd);
 }
 
 /*
@@ -107,9 +152,14 @@ uvn_attach(struct bvm_system *sys, int fd, struct uvm_object **uobjp,
 			break;
 	if (uvn != NULL) {
 		bvm_mutex_enter(&uvn->u_obj.vmobjlock);
+		if (uvn->u_wfd < 0 && mode == O_RDWR &&
+		    (uvn->u_wfd = uvn_openwfd(fd)) < 0) {
+			/* it could not write what a writer gives it */
+			bvm_mutex_exit(&uvn->u_obj.vmobjlock);
+			bvm_mutex_exit(&sys->vnodelock);
+			return ENOMEM;
+		}
 		uvn->u_obj.uo_refs++;
-		if (uvn->u_wfd < 0 && mode == O_RDWR)
-			uvn->u_wfd = uvn_dupfd(fd);  /* -1 is harmless */
 		bvm_mutex_exit(&uvn->u_obj.vmobjlock);
 		bvm_mutex_exit(&sys->vnodelock);
 		*uobjp = &uvn->u_obj;
@@ -127,8 +177,12 @@ uvn_attach(struct bvm_system *sys, int fd, struct uvm_object **uobjp,
 		free(uvn);
 		return errno == EMFILE || errno == ENFILE ? ENOMEM : EBADF;
 	}
-	if (mode == O_RDWR)
-		uvn->u_wfd = uvn->u_rfd;
+	if (mode == O_RDWR && (uvn->u_wfd = uvn_openwfd(fd)) < 0) {
+		bvm_mutex_exit(&sys->vnodelock);
+		close(uvn->u_rfd);
+		free(uvn);
+		return ENOMEM;
+	}
 	uvn->u_dev = st.st_dev;
 	uvn->u_ino = st.st_ino;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -151,12 +205,18 @@ uvn_writable(struct uvm_object *uobj)
 	return UVN(uobj)->u_wfd >= 0;
 }
 
-/* uvn_setwfd: remember a writable descriptor if none yet.  => locked */
-void
+/*
+ * uvn_setwfd: take a writable descriptor of our own from fd if none yet.
+ * => object locked.  => returns 0, or ENOMEM (fd is writable but no
+ *    descriptor could be made).
+ */
+int
 uvn_setwfd(struct uvm_object *uobj, int fd)
 {
-	if (UVN(uobj)->u_wfd < 0 && uvn_fdmode(fd) == O_RDWR)
-		UVN(uobj)->u_wfd = uvn_dupfd(fd);
+	if (UVN(uobj)->u_wfd < 0 && uvn_fdmode(fd) == O_RDWR &&
+	    (UVN(uobj)->u_wfd = uvn_openwfd(fd)) < 0)
+		return ENOMEM;
+	return 0;
 }
 
 static void
@@ -198,17 +258,24 @@ uvn_detach(struct uvm_object *uobj)
 
 	bvm_mutex_enter(&uobj->vmobjlock);
 	KASSERT(uobj->uo_refs > 0);
-	if (--uobj->uo_refs > 0) {
+	if (uobj->uo_refs > 1) {
+		uobj->uo_refs--;
 		bvm_mutex_exit(&uobj->vmobjlock);
 		return;
 	}
+	/*
+	 * The last reference: write the modified pages while still holding
+	 * it, so that the vnode cannot be freed under us by somebody who
+	 * attaches and detaches meanwhile.
+	 */
 	(void)uvm_obj_flush(uobj, 0, INT64_MAX, PGO_CLEANIT);
 	bvm_mutex_exit(&uobj->vmobjlock);
 
 	/* the list lock comes before the object's: take both again */
 	bvm_mutex_enter(&sys->vnodelock);
 	bvm_mutex_enter(&uobj->vmobjlock);
-	dead = uobj->uo_refs == 0;
+	KASSERT(uobj->uo_refs > 0);
+	dead = --uobj->uo_refs == 0;
 	if (dead) {
 		/* pages still modified (a failed write) keep the vnode */
 		struct vm_page *pg;
@@ -232,14 +299,20 @@ uvn_detach(struct uvm_object *uobj)
 		uvn_free(uvn);
 }
 
-/* uvn_refresh_size: the host file's size now.  => object locked */
+/*
+ * uvn_refresh_size: the host file's size now, or the end of our data not
+ * yet written past it, whichever is larger.  => object locked
+ */
 static void
 uvn_refresh_size(struct uvm_vnode *uvn)
 {
 	struct stat st;
 
-	if (fstat(uvn->u_rfd, &st) == 0)
-		uvn->u_obj.uo_size = (voff_t)st.st_size;
+	if (fstat(uvn->u_rfd, &st) != 0)
+		return;
+	if ((voff_t)st.st_size >= uvn->u_pending)
+		uvn->u_pending = 0;      /* written: the host has it */
+	uvn->u_obj.uo_size = MAX((voff_t)st.st_size, uvn->u_pending);
 }
 
 /*
@@ -254,7 +327,7 @@ uvn_get(struct uvm_object *uobj, voff_t off, struct vm_page **pgp,
 	struct bvm_system *sys = uobj->uo_sys;
 	struct uvm_vnode *uvn = UVN(uobj);
 	struct vm_page *pgs[64], *pg;
-	size_t got;
+	size_t got, keep;
 	int n, i, error, want;
 
 	MUTEX_ASSERT_LOCKED(&uobj->vmobjlock);
@@ -298,14 +371,27 @@ uvn_get(struct uvm_object *uobj, voff_t off, struct vm_page **pgp,
 		return ENOMEM;
 	error = uvm_pager_read(sys, uvn->u_rfd, off, pgs, n, &got,
 	    FI_PAGER_READ);
+	keep = got;
 	if (error == 0 && got == 0) {
-		/* the file has shrunk under us */
+		/* nothing there: the file has shrunk, or the page is ours */
 		uvn_refresh_size(uvn);
-		error = off >= uobj->uo_size ? ENXIO : EIO;
+		if (off >= uobj->uo_size) {
+			for (i = 0; i < n; i++)
+				uvm_pagefree(sys, pgs[i]);
+			/* a write makes the page: zeroes, as past the end */
+			if (flags & PGO_PASTEOF)
+				return uvn_get(uobj, off, pgp, advice, flags);
+			return ENXIO;
+		}
+		/* below data of ours not yet written: a hole, zero */
+		keep = 1;
 	}
+	/* the file has grown (another process): the read says how far */
+	if (error == 0 && off + (voff_t)got > uobj->uo_size)
+		uobj->uo_size = off + (voff_t)got;
 	for (i = 0; i < n; i++) {
 		/* keep what was read: pages wholly past the data are not */
-		if (error == 0 && (size_t)ptoa(i) < got &&
+		if (error == 0 && (size_t)ptoa(i) < keep &&
 		    uvm_obj_pageinsert(uobj, pgs[i], off + (voff_t)ptoa(i))
 		    == 0)
 			continue;
@@ -332,6 +418,8 @@ uvn_put(struct uvm_object *uobj, struct vm_page **pgs, int npages)
 	size_t len;
 
 	MUTEX_ASSERT_LOCKED(&uobj->vmobjlock);
+	/* never past the end the host has now (unless it is ours) */
+	uvn_refresh_size(uvn);
 	if (off >= uobj->uo_size)
 		return 0;
 	len = (size_t)MIN((voff_t)ptoa(npages), uobj->uo_size - off);
@@ -359,14 +447,18 @@ uvn_setsize(struct uvm_object *uobj, voff_t size)
 
 	if (uvn->u_wfd < 0)
 		return EBADF;
+	/* the old end as the host has it: the tail zeroed is from there */
+	uvn_refresh_size(uvn);
 	if (ftruncate(uvn->u_wfd, (off_t)size) != 0)
 		return errno == EINVAL || errno == EFBIG ? EINVAL : EIO;
+	uvn->u_pending = 0;
 	return 0;
 }
 
 static bool
-uvn_mayfree(struct uvm_object *uobj)
+uvn_mayfree(struct uvm_object *uobj, int flags)
 {
+	(void)flags;
 	return true;
 }
 
@@ -400,7 +492,7 @@ uvn_file_io(struct bvm_system *sys, int fd, void *buf, size_t len,
 	int mode, error;
 
 	*done = 0;
-	if (off < 0 || (voff_t)len > INT64_MAX - off)
+	if (off < 0 || len > (size_t)INT64_MAX || (voff_t)len > INT64_MAX - off)
 		return EINVAL;
 	/* the cache reads what it does not hold: fd must be readable */
 	if ((error = uvn_attach(sys, fd, &uobj, &mode)) != 0)
@@ -411,15 +503,18 @@ uvn_file_io(struct bvm_system *sys, int fd, void *buf, size_t len,
 		return EBADF;
 	}
 	bvm_mutex_enter(&uobj->vmobjlock);
-	if (write)
-		uvn_setwfd(uobj, fd);
+	if (write && (error = uvn_setwfd(uobj, fd)) != 0) {
+		bvm_mutex_exit(&uobj->vmobjlock);
+		uobj->pgops->pgo_detach(uobj);
+		return error;
+	}
 	end = off + (voff_t)len;
+	/* the size as the host has it now: another process may have changed it */
+	uvn_refresh_size(UVN(uobj));
 	if (write && end > uobj->uo_size)
 		uvm_obj_zerotail(uobj, uobj->uo_size, off);
-	if (!write) {
-		uvn_refresh_size(UVN(uobj));
+	if (!write)
 		end = MIN(end, MAX(uobj->uo_size, off));
-	}
 	for (o = off; o < end; o += (voff_t)chunk) {
 		voff_t pgoff = (voff_t)trunc_page((uint64_t)o);
 		uint8_t *h;
@@ -461,9 +556,11 @@ uvn_file_io(struct bvm_system *sys, int fd, void *buf, size_t len,
 
 		if (off + (voff_t)n > uobj->uo_size)
 			uobj->uo_size = off + (voff_t)n;
+		/* through our own descriptor: fd may be in append mode */
 		while (w < n) {
 			ssize_t k = bvm_fi_fail(FI_PAGER_WRITE) ? -1 :
-			    pwrite(fd, p + w, n - w, off + (off_t)w);
+			    pwrite(UVN(uobj)->u_wfd, p + w, n - w,
+			    off + (off_t)w);
 
 			if (k < 0 && errno == EINTR)
 				continue;
@@ -475,6 +572,8 @@ uvn_file_io(struct bvm_system *sys, int fd, void *buf, size_t len,
 		if (w < n) {
 			/* not in the file: the pages keep it, modified */
 			CNT_INC(sys->uvmexp.pager_errors);
+			if (off + (voff_t)n > UVN(uobj)->u_pending)
+				UVN(uobj)->u_pending = off + (voff_t)n;
 			for (o = (voff_t)trunc_page((uint64_t)off);
 			    o < off + (voff_t)n; o += (voff_t)PAGE_SIZE)
 				if ((pg = uvm_pagelookup(uobj, o)) != NULL)

@@ -1,8 +1,9 @@
 /*
  * test_msync.c: bvm_msync: OpenBSD's argument checks and their order
  * (flags, then wrap, then holes, then MS_INVALIDATE over wired memory),
- * anonymous memory (accepted; MS_INVALIDATE discards private pages),
- * MS_INVALIDATE reverting a private file mapping's copies, MS_SYNC and
+ * anonymous memory (accepted; MS_INVALIDATE keeps it: OpenBSD only
+ * deactivates anonymous pages), MS_INVALIDATE keeping a private file
+ * mapping's copies (no discarding through copy-on-write), MS_SYNC and
  * MS_ASYNC writing a shared file mapping's modified pages (and only those)
  * to the host file with the counters, MS_INVALIDATE on a shared file
  * mapping (written first, then read again), ALIGN_ADDR rounding, len 0.
@@ -317,15 +318,13 @@ TEST(msync_invalidate_wired_ebusy)
 	/* without MS_INVALIDATE wired memory is fine */
 	ASSERT_OK(bvm_msync(vm, MA, 4 * PG, SYNC));
 	ASSERT_OK(bvm_msync(vm, MA, 4 * PG, ASYNC));
-	/* only the unwired entry in the range: that page is discarded */
+	/* only the unwired entry in the range: accepted (and kept) */
 	ASSERT_OK(bvm_msync(vm, MA, PG, INVAL));
-	VERIFY_ZERO(vm, MA, PG);
-	VERIFY(vm, MA + PG, 3 * PG, 4);
+	VERIFY(vm, MA, 4 * PG, 4);
 	/* mlockall'd too */
 	ASSERT_OK(bvm_munlock(vm, MA + PG, 2 * PG));
 	ASSERT_OK(bvm_msync(vm, MA + 3 * PG, PG, INVAL));
-	VERIFY_ZERO(vm, MA + 3 * PG, PG);
-	VERIFY(vm, MA + PG, 2 * PG, 4);
+	VERIFY(vm, MA, 4 * PG, 4);
 	ASSERT_OK(bvm_setrlimit(vm, BVM_RLIMIT_MEMLOCK, BVM_RLIM_INFINITY));
 	ASSERT_OK(bvm_mlockall(vm, BVM_MCL_CURRENT));
 	ASSERT_ERR(bvm_msync(vm, MA + 3 * PG, PG, INVAL), EBUSY);
@@ -336,7 +335,11 @@ TEST(msync_invalidate_wired_ebusy)
 	bvm_system_destroy(sys);
 }
 
-/* Anonymous memory: accepted, kept; MS_INVALIDATE discards private. */
+/*
+ * Anonymous memory: accepted, kept, even by MS_INVALIDATE (OpenBSD's
+ * uvm_map_clean only deactivates anonymous pages for msync; madvise FREE
+ * is what discards them).
+ */
 TEST(msync_anonymous_memory)
 {
 	struct bvm_system *sys = tsys(256);
@@ -359,18 +362,18 @@ TEST(msync_anonymous_memory)
 	ASSERT_EQ(s1.anons, s0.anons);
 	VERIFY(vm, MA, 4 * PG, 1);
 	VERIFY(vm, MB, 2 * PG, 2);
-	/* MS_INVALIDATE: private anonymous pages read back as zero */
+	/* MS_INVALIDATE: the pages are deactivated, their data kept */
 	s0 = tstats(sys);
 	ASSERT_OK(bvm_msync(vm, MA + PG, 2 * PG, INVAL));
+	ASSERT_OK(bvm_msync(vm, MB, 2 * PG, SYNC | INVAL));
 	s1 = tstats(sys);
-	ASSERT_EQ(s1.anons, s0.anons - 2);
-	ASSERT_EQ(s1.free, s0.free + 2);
-	VERIFY(vm, MA, PG, 1);
-	VERIFY_ZERO(vm, MA + PG, 2 * PG);
-	VERIFY(vm, MA + 3 * PG, PG, 1);
+	ASSERT_EQ(s1.anons, s0.anons);
+	ASSERT_EQ(s1.free, s0.free);
+	ASSERT_EQ(s1.inactive, s0.inactive + 4);
+	VERIFY(vm, MA, 4 * PG, 1);
+	VERIFY(vm, MB, 2 * PG, 2);
 	ASSERT_OK(bvm_msync(vm, MA + 3 * PG, PG, ASYNC | INVAL));
-	VERIFY_ZERO(vm, MA + 3 * PG, PG);
-	VERIFY(vm, MA, PG, 1);
+	VERIFY(vm, MA, 4 * PG, 1);
 	/* still writable memory */
 	FILL(vm, MA + PG, PG, 5);
 	VERIFY(vm, MA + PG, PG, 5);
@@ -379,7 +382,11 @@ TEST(msync_anonymous_memory)
 	bvm_system_destroy(sys);
 }
 
-/* A private file mapping: MS_INVALIDATE reverts the copies to the file. */
+/*
+ * A private file mapping: MS_INVALIDATE keeps the copies (OpenBSD neither
+ * discards anonymous pages for msync nor flushes an object through a
+ * copy-on-write mapping).
+ */
 TEST(msync_invalidate_private_file)
 {
 	struct bvm_system *sys = tsys(256);
@@ -405,17 +412,23 @@ TEST(msync_invalidate_private_file)
 	ASSERT_EQ(s1.pgpgout, s0.pgpgout);
 	FVERIFY(fd, 0, 4 * PG, MA, 1);
 	VERIFY(vm, MA + PG, 2 * PG, 2);
-	/* MS_INVALIDATE: the copies go, the file's contents come back */
+	/* MS_INVALIDATE: the copies stay, the file is untouched */
 	s0 = tstats(sys);
 	ASSERT_OK(bvm_msync(vm, MA, 4 * PG, INVAL));
 	s1 = tstats(sys);
-	ASSERT_EQ(s1.anons, s0.anons - 2);
+	ASSERT_EQ(s1.anons, s0.anons);
+	ASSERT_EQ(s1.obj_pages, s0.obj_pages);
 	ASSERT_EQ(s1.pgpgout, s0.pgpgout);
-	VERIFY(vm, MA, 4 * PG, 1);
+	VERIFY(vm, MA, PG, 1);
+	VERIFY(vm, MA + PG, 2 * PG, 2);
+	VERIFY(vm, MA + 3 * PG, PG, 1);
 	FVERIFY(fd, 0, 4 * PG, MA, 1);
 	/* again, with SYNC|INVALIDATE, over part of the range */
 	FILL(vm, MA, 4 * PG, 3);
 	ASSERT_OK(bvm_msync(vm, MA + 2 * PG, PG, SYNC | INVAL));
+	VERIFY(vm, MA, 4 * PG, 3);
+	/* madvise FREE is what discards private copies */
+	ASSERT_OK(bvm_madvise(vm, MA + 2 * PG, PG, BVM_MADV_FREE));
 	VERIFY(vm, MA, 2 * PG, 3);
 	VERIFY(vm, MA + 2 * PG, PG, 1);
 	VERIFY(vm, MA + 3 * PG, PG, 3);

@@ -282,29 +282,8 @@ host_do(struct hreq *rq, struct hrep *rp)
 		}
 		break;
 	case H_MSYNC:
-		/* runs: with MS_INVALIDATE, the private runs to discard */
-		if (msync((void *)(uintptr_t)rq->addr, rq->len, rq->prot) != 0) {
+		if (msync((void *)(uintptr_t)rq->addr, rq->len, rq->prot) != 0)
 			rp->rc = errno;
-			break;
-		}
-		for (i = 0; i < rq->nruns; i++) {
-			void *a = (void *)(uintptr_t)rq->runs[2 * i];
-			size_t l = rq->runs[2 * i + 1] & ~(uint64_t)(PGSZ - 1);
-			int adv = (int)(rq->runs[2 * i + 1] & 0xff);
-			int pr = (int)(rq->runs[2 * i + 1] >> 8 & 0xf);
-
-			r = 0;
-			if (adv == MADV_REMOVE && !(pr & PROT_WRITE))
-				r = mprotect(a, l, PROT_READ | PROT_WRITE);
-			if (r == 0)
-				r = madvise(a, l, adv);
-			if (r == 0 && adv == MADV_REMOVE && !(pr & PROT_WRITE))
-				r = mprotect(a, l, pr);
-			if (r != 0) {
-				rp->rc = errno;
-				break;
-			}
-		}
 		break;
 	case H_DUMP: {
 		/* runs: page address, bytes to hash; data: struct hpage[] */
@@ -859,50 +838,7 @@ make_runs(const struct shadow *s, uint64_t p0, uint64_t p1, struct hreq *rq)
 	}
 }
 
-/*
- * The mapped runs of [p0, p1) that msync's MS_INVALIDATE discards on
- * OpenBSD, into rq->runs, each with the madvise advice that does it on
- * Linux: MADV_DONTNEED for private memory, MADV_REMOVE for anonymous
- * shared memory (which needs it writable for a moment).  Shared file
- * pages: none.  rq->runs[2i+1] holds the length and, in its low 12 bits
- * (lengths are page multiples), the advice and the run's protection << 8.
- */
 static int lx_prot(int prot);
-
-static int
-inval_kind(const struct spage *sp)
-{
-	if (!sp->mapped || (sp->shared && sp->file))
-		return -1;
-	if (!sp->shared)
-		return MADV_DONTNEED;
-	return MADV_REMOVE | lx_prot(sp->prot) << 8;
-}
-
-static void
-make_runs_priv(const struct shadow *s, uint64_t p0, uint64_t p1,
-    struct hreq *rq)
-{
-	uint64_t p = p0;
-
-	rq->nruns = 0;
-	while (p < p1) {
-		uint64_t q;
-		int k;
-
-		while (p < p1 && inval_kind(&s->pg[p]) < 0)
-			p++;
-		if (p >= p1)
-			break;
-		k = inval_kind(&s->pg[p]);
-		for (q = p; q < p1 && inval_kind(&s->pg[q]) == k; q++)
-			;
-		rq->runs[2 * rq->nruns] = WIN_BASE + p * PGSZ;
-		rq->runs[2 * rq->nruns + 1] = (q - p) * PGSZ | (uint64_t)k;
-		rq->nruns++;
-		p = q;
-	}
-}
 
 static int
 lx_prot(int prot)
@@ -1395,15 +1331,12 @@ run_op(struct ctx *c, const struct op *o)
 			    ((fl & BVM_MS_SYNC) ? MS_SYNC : 0) |
 			    ((fl & BVM_MS_INVALIDATE) ? MS_INVALIDATE : 0);
 			/*
-			 * Mapped: MS_INVALIDATE also discards the private
-			 * pages, and those of anonymous shared memory that
-			 * only this mapping references (OpenBSD; file
-			 * sequences never fork); Linux discards none: the
-			 * host discards them with MADV_DONTNEED (private)
-			 * and MADV_REMOVE (shared anonymous).
+			 * MS_INVALIDATE discards no anonymous or private
+			 * page on either side (OpenBSD only deactivates
+			 * them); a shared file page bsdvm discards reads
+			 * back the same.
 			 */
-			if (fl & BVM_MS_INVALIDATE)
-				make_runs_priv(s, p0, p1, rq);
+			rq->nruns = 0;
 		}
 		break;
 	}
