@@ -215,8 +215,9 @@ uao_detach(struct uvm_object *uobj)
 		return;
 	}
 	KASSERT(!UAO(uobj)->u_linked);
-	uvm_obj_free_all(uobj);
+	/* the slots first: swpgonly counts those of pages not resident */
 	uao_dropswap(uobj, 0, INT64_MAX);
+	uvm_obj_free_all(uobj);
 	bvm_mutex_exit(&uobj->vmobjlock);
 	free(uobj->uo_name);
 	uvm_obj_destroy(uobj);

@@ -437,6 +437,10 @@ uvm_obj_flush(struct uvm_object *uobj, voff_t start, voff_t end, int flags)
 		error = uvm_obj_clean(uobj, start, end);
 	if ((flags & PGO_FREE) && uobj->pgops->pgo_mayfree != NULL &&
 	    uobj->pgops->pgo_mayfree(uobj, flags)) {
+		/* pages out in swap are discarded too (before the resident
+		 * ones go, which the swap accounting tells apart) */
+		if (uobj->pgops->pgo_dropswap != NULL)
+			uobj->pgops->pgo_dropswap(uobj, start, end);
 		off = start;
 		while ((pg = uvm_obj_nextpage(uobj, &off)) != NULL &&
 		    off < end) {
@@ -460,9 +464,6 @@ uvm_obj_flush(struct uvm_object *uobj, voff_t start, voff_t end, int flags)
 			}
 			uvm_obj_pagefree(uobj, pg);
 		}
-		/* pages out in swap are discarded too */
-		if (uobj->pgops->pgo_dropswap != NULL)
-			uobj->pgops->pgo_dropswap(uobj, start, end);
 	} else if (flags & (PGO_FREE | PGO_DEACTIVATE)) {
 		off = start;
 		while ((pg = uvm_obj_nextpage(uobj, &off)) != NULL &&

@@ -138,6 +138,37 @@ cpages(struct bvm_vmspace *vm, uint64_t va, uint64_t n, uint64_t seed,
 	return 0;
 }
 
+/* page i of the run at base: written / checked as wpages' page i */
+static int
+wpage1(struct bvm_vmspace *vm, uint64_t base, uint64_t i, uint64_t seed,
+    struct bvm_fault_info *fi)
+{
+	uint64_t buf[BVM_PAGE_SIZE / 8], k;
+
+	for (k = 0; k < PG / 8; k++)
+		buf[k] = pat(seed, i) + k;
+	return bvm_write(vm, base + i * PG, buf, PG, fi);
+}
+
+static int
+cpage1(struct bvm_vmspace *vm, uint64_t base, uint64_t i, uint64_t seed,
+    struct bvm_fault_info *fi)
+{
+	uint64_t buf[BVM_PAGE_SIZE / 8], k;
+	int e;
+
+	if ((e = bvm_read(vm, base + i * PG, buf, PG, fi)) != 0)
+		return e;
+	for (k = 0; k < PG / 8; k++)
+		if (buf[k] != pat(seed, i) + k)
+			bvm_test_fail(__FILE__, __LINE__, "page %llu of 0x%llx "
+			    "word %llu: 0x%llx, want 0x%llx",
+			    (unsigned long long)i, (unsigned long long)base,
+			    (unsigned long long)k, (unsigned long long)buf[k],
+			    (unsigned long long)(pat(seed, i) + k));
+	return 0;
+}
+
 static uint64_t
 mapanon(struct bvm_vmspace *vm, uint64_t npages, int flags)
 {
@@ -374,5 +405,483 @@ TEST(swap_full_enomem_nothing_lost)
 	st = tstats(sys);
 	ASSERT_EQ(st.swpginuse, 0);
 	ASSERT_EQ(st.free, 128);
+	bvm_system_destroy(sys);
+}
+
+/* ---------------------------------------------------------------------
+ * What pages: forked copy-on-write, shared memory, files.
+ * ------------------------------------------------------------------- */
+
+/* a forked address space's shared anons go out and come back, both ways */
+TEST(swap_fork_cow_under_pressure)
+{
+	struct bvm_system *sys = swsys(256, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *p = tvm(sys), *c;
+	struct bvm_fault_info fi;
+	struct bvm_stats st;
+	uint64_t va, i;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("fork", 4096), 0));
+	va = mapanon(p, 1024, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(p, va, 1024, 1, &fi));
+	ASSERT_OK(bvm_fork(p, &c));
+	/* the child rewrites the odd pages: copy-on-write of swapped anons */
+	for (i = 1; i < 1024; i += 2)
+		ASSERT_OK(wpage1(c, va, i, 2, &fi));
+	/* the parent rewrites every fourth page */
+	for (i = 0; i < 1024; i += 4)
+		ASSERT_OK(wpage1(p, va, i, 3, &fi));
+	SYSCHECK(sys);
+	for (i = 0; i < 1024; i++) {
+		ASSERT_OK(cpage1(p, va, i, i % 4 == 0 ? 3 : 1, &fi));
+		ASSERT_OK(cpage1(c, va, i, (i & 1) ? 2 : 1, &fi));
+	}
+	st = tstats(sys);
+	ASSERT_TRUE(st.pswpout > 1024);
+	ASSERT_TRUE(st.pswpin > 512);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(p);
+	/* the child alone still has everything */
+	for (i = 0; i < 1024; i++)
+		ASSERT_OK(cpage1(c, va, i, (i & 1) ? 2 : 1, &fi));
+	bvm_vmspace_destroy(c);
+	st = tstats(sys);
+	ASSERT_EQ(st.swpginuse, 0);
+	ASSERT_EQ(st.swpgonly, 0);
+	ASSERT_EQ(st.anons, 0);
+	SYSCHECK(sys);
+	bvm_system_destroy(sys);
+}
+
+/* shared memory larger than memory: the aobj's pages go to swap */
+TEST(swap_shm_under_pressure_two_vmspaces)
+{
+	struct bvm_system *sys = swsys(256, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *a = tvm(sys), *b = tvm(sys);
+	struct bvm_object *h;
+	struct bvm_fault_info fi;
+	struct bvm_stats st;
+	uint64_t va, vb, i;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("shm", 4096), 0));
+	ASSERT_OK(bvm_shm_open(sys, "/big", BVM_O_CREAT, &h));
+	ASSERT_OK(bvm_object_truncate(h, 1024 * PG));
+	ASSERT_OK(bvm_mmap_object(a, 0, 1024 * PG, RW, BVM_MAP_SHARED, h, 0,
+	    &va));
+	ASSERT_OK(bvm_mmap_object(b, 0, 1024 * PG, RW, BVM_MAP_SHARED, h, 0,
+	    &vb));
+	ASSERT_OK(wpages(a, va, 1024, 9, &fi));
+	SYSCHECK(sys);
+	st = tstats(sys);
+	ASSERT_TRUE(st.pswpout >= 1024 - 256);
+	/* b sees a's stores, from swap */
+	ASSERT_OK(cpages(b, vb, 1024, 9, &fi));
+	/* b rewrites half, a sees it */
+	for (i = 0; i < 1024; i += 2)
+		ASSERT_OK(wpage1(b, vb, i, 10, &fi));
+	for (i = 0; i < 1024; i++)
+		ASSERT_OK(cpage1(a, va, i, (i & 1) ? 9 : 10, &fi));
+	SYSCHECK(sys);
+	/* truncating away the second half frees its slots */
+	ASSERT_OK(bvm_munmap(a, va + 512 * PG, 512 * PG));
+	ASSERT_OK(bvm_munmap(b, vb + 512 * PG, 512 * PG));
+	ASSERT_OK(bvm_object_truncate(h, 512 * PG));
+	SYSCHECK(sys);
+	for (i = 0; i < 512; i++)
+		ASSERT_OK(cpage1(b, vb, i, (i & 1) ? 9 : 10, &fi));
+	bvm_vmspace_destroy(a);
+	bvm_vmspace_destroy(b);
+	bvm_object_release(h);
+	/* the name keeps the object, and its pages in swap */
+	ASSERT_TRUE(tstats(sys).swpginuse > 0);
+	ASSERT_OK(bvm_shm_unlink(sys, "/big"));
+	st = tstats(sys);
+	ASSERT_EQ(st.swpginuse, 0);
+	ASSERT_EQ(st.swpgonly, 0);
+	ASSERT_EQ(st.objects, 0);
+	SYSCHECK(sys);
+	bvm_system_destroy(sys);
+}
+
+/* truncating an aobj whose last page is out in swap zeroes its tail */
+TEST(swap_shm_truncate_swapped_tail)
+{
+	struct bvm_system *sys = swsys(64, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_object *h;
+	struct bvm_fault_info fi;
+	uint64_t va, freed;
+	unsigned char b;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("tail", 256), 0));
+	ASSERT_OK(bvm_shm_open(sys, NULL, 0, &h));
+	ASSERT_OK(bvm_object_truncate(h, 4 * PG));
+	ASSERT_OK(bvm_mmap_object(vm, 0, 4 * PG, RW, BVM_MAP_SHARED, h, 0,
+	    &va));
+	ASSERT_OK(wpages(vm, va, 4, 4, &fi));
+	/* push everything out (twice: deactivate, then free) */
+	ASSERT_OK(bvm_pageout(sys, 64, &freed));
+	ASSERT_OK(bvm_pageout(sys, 64, &freed));
+	ASSERT_EQ(tstats(sys).obj_pages, 0);
+	ASSERT_EQ(tstats(sys).swpgonly, 4);
+	/* cut inside page 2, grow again: the old bytes after the cut are 0 */
+	ASSERT_OK(bvm_object_truncate(h, 2 * PG + 100));
+	ASSERT_OK(bvm_object_truncate(h, 4 * PG));
+	ASSERT_OK(bvm_read(vm, va + 2 * PG + 99, &b, 1, &fi));
+	ASSERT_NE(b, 0);
+	ASSERT_OK(bvm_read(vm, va + 2 * PG + 100, &b, 1, &fi));
+	ASSERT_EQ(b, 0);
+	ASSERT_OK(bvm_read(vm, va + 3 * PG, &b, 1, &fi));
+	ASSERT_EQ(b, 0);
+	ASSERT_OK(cpages(vm, va, 2, 4, &fi));
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	bvm_object_release(h);
+	ASSERT_EQ(tstats(sys).swpginuse, 0);
+	bvm_system_destroy(sys);
+}
+
+/* a shared file mapping larger than memory: dirty pages go to the file */
+TEST(swap_file_shared_pageout_writes_file)
+{
+	struct bvm_system *sys = swsys(256, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	struct bvm_stats st;
+	const char *path = sw_path("data");
+	uint64_t va, i, w;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(ftruncate(fd, 1024 * PG), 0);
+	ASSERT_OK(bvm_mmap(vm, 0, 1024 * PG, RW, BVM_MAP_SHARED, fd, 0, &va));
+	/* no swap at all: file pages need none */
+	ASSERT_OK(wpages(vm, va, 1024, 21, &fi));
+	st = tstats(sys);
+	ASSERT_TRUE(st.pgpgout >= 1024 - 256);
+	ASSERT_EQ(st.pswpout, 0);
+	/* pages written by the daemon are in the file already */
+	for (i = 0; i < 512; i++) {
+		ASSERT_EQ(pread(fd, &w, 8, (off_t)(i * PG + 8)), 8);
+		if (w != pat(21, i) + 1)
+			break;
+	}
+	ASSERT_TRUE(i > 0);
+	ASSERT_OK(cpages(vm, va, 1024, 21, &fi));
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	for (i = 0; i < 1024; i++) {
+		ASSERT_EQ(pread(fd, &w, 8, (off_t)(i * PG + 16)), 8);
+		ASSERT_EQ(w, pat(21, i) + 2);
+	}
+	bvm_system_destroy(sys);
+	close(fd);
+}
+
+/* a private file mapping larger than memory: copies go to swap */
+TEST(swap_file_private_cow_under_pressure)
+{
+	struct bvm_system *sys = swsys(256, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	const char *path = sw_path("src");
+	uint64_t va, i, buf[BVM_PAGE_SIZE / 8], k;
+	int fd;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("priv", 2048), 0));
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	for (i = 0; i < 1024; i++) {
+		for (k = 0; k < PG / 8; k++)
+			buf[k] = pat(30, i) + k;
+		ASSERT_EQ(pwrite(fd, buf, PG, (off_t)(i * PG)), (ssize_t)PG);
+	}
+	ASSERT_OK(bvm_mmap(vm, 0, 1024 * PG, RW, BVM_MAP_PRIVATE, fd, 0, &va));
+	for (i = 0; i < 1024; i += 3)
+		ASSERT_OK(wpage1(vm, va, i, 31, &fi));
+	for (i = 0; i < 1024; i++)
+		ASSERT_OK(cpage1(vm, va, i, i % 3 == 0 ? 31 : 30, &fi));
+	ASSERT_TRUE(tstats(sys).pswpout > 0);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	/* the file never saw the private stores */
+	for (i = 0; i < 1024; i += 3) {
+		ASSERT_EQ(pread(fd, buf, 8, (off_t)(i * PG)), 8);
+		ASSERT_EQ(buf[0], pat(30, i));
+	}
+	ASSERT_EQ(tstats(sys).swpginuse, 0);
+	bvm_system_destroy(sys);
+	close(fd);
+}
+
+/* ---------------------------------------------------------------------
+ * Swap-off: everything comes back in; nothing is lost when it cannot.
+ * ------------------------------------------------------------------- */
+
+TEST(swap_off_pages_everything_back_in)
+{
+	struct bvm_system *sys = swsys(1024, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_object *h;
+	struct bvm_fault_info fi;
+	struct bvm_stats st;
+	const char *sw = mkswap("off", 1024);
+	uint64_t va, vs, freed;
+
+	ASSERT_OK(bvm_swapon(sys, sw, 0));
+	va = mapanon(vm, 256, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 256, 40, &fi));
+	ASSERT_OK(bvm_shm_open(sys, NULL, 0, &h));
+	ASSERT_OK(bvm_object_truncate(h, 64 * PG));
+	ASSERT_OK(bvm_mmap_object(vm, 0, 64 * PG, RW, BVM_MAP_SHARED, h, 0,
+	    &vs));
+	ASSERT_OK(wpages(vm, vs, 64, 41, &fi));
+	ASSERT_OK(bvm_pageout(sys, 1024, &freed));
+	ASSERT_OK(bvm_pageout(sys, 1024, &freed));
+	st = tstats(sys);
+	ASSERT_EQ(st.swpgonly, 320);
+	ASSERT_OK(bvm_swapoff(sys, sw));
+	st = tstats(sys);
+	ASSERT_EQ(st.nswapdev, 0);
+	ASSERT_EQ(st.swpginuse, 0);
+	ASSERT_EQ(st.swpgonly, 0);
+	ASSERT_EQ(st.swpages, 0);
+	SYSCHECK(sys);
+	/* all resident: reading needs no swap */
+	ASSERT_OK(cpages(vm, va, 256, 40, &fi));
+	ASSERT_OK(cpages(vm, vs, 64, 41, &fi));
+	ASSERT_EQ(tstats(sys).pswpin, st.pswpin);
+	ASSERT_ERR(bvm_swapoff(sys, sw), ENXIO);
+	bvm_vmspace_destroy(vm);
+	bvm_object_release(h);
+	bvm_system_destroy(sys);
+}
+
+TEST(swap_off_without_room_enomem_keeps_area)
+{
+	struct bvm_system *sys = swsys(128, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_swapent se;
+	struct bvm_fault_info fi;
+	const char *sw = mkswap("noroom", 1024);
+	uint64_t va;
+	int n;
+
+	ASSERT_OK(bvm_swapon(sys, sw, 0));
+	va = mapanon(vm, 512, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 512, 50, &fi));
+	/* 512 pages will not fit in 128 frames and no other area */
+	ASSERT_ERR(bvm_swapoff(sys, sw), ENOMEM);
+	ASSERT_OK(bvm_swapstats(sys, &se, 1, &n));
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(se.flags, BVM_SWF_ENABLE);
+	SYSCHECK(sys);
+	ASSERT_OK(cpages(vm, va, 512, 50, &fi));
+	/* and paging still works on it */
+	ASSERT_OK(wpages(vm, va, 512, 51, &fi));
+	ASSERT_OK(cpages(vm, va, 512, 51, &fi));
+	/* with a second area it goes: its pages move there */
+	ASSERT_OK(bvm_swapon(sys, mkswap("room", 1024), 0));
+	ASSERT_OK(bvm_swapoff(sys, sw));
+	ASSERT_OK(bvm_swapstats(sys, &se, 1, &n));
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(strcmp(se.path, sw_path("room")), 0);
+	ASSERT_TRUE(se.inuse >= 512 - 128);
+	SYSCHECK(sys);
+	ASSERT_OK(cpages(vm, va, 512, 51, &fi));
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* ---------------------------------------------------------------------
+ * Swap I/O errors: reported, nothing lost, bad slots never reused.
+ * ------------------------------------------------------------------- */
+
+TEST(swap_write_error_keeps_page_marks_slots_bad)
+{
+	struct bvm_system *sys = swsys(128, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_swapent se;
+	struct bvm_fault_info fi;
+	struct bvm_stats st;
+	uint64_t va, freed;
+	int n;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("werr", 1024), 0));
+	va = mapanon(vm, 100, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 100, 60, &fi));
+	ASSERT_OK(bvm_pageout(sys, 128, &freed));      /* deactivates */
+	ASSERT_OK(bvm_failpoint_arm(BVM_FP_SWAP_WRITE, 1));
+	ASSERT_OK(bvm_pageout(sys, 128, &freed));
+	bvm_failpoint_disarm();
+	st = tstats(sys);
+	ASSERT_TRUE(st.swap_errors >= 1);
+	ASSERT_TRUE(st.swpgbad > 0);
+	ASSERT_OK(bvm_swapstats(sys, &se, 1, &n));
+	ASSERT_EQ(se.bad, st.swpgbad);
+	ASSERT_EQ(se.inuse, st.swpginuse);
+	SYSCHECK(sys);
+	/* the pages of the failed cluster stayed; everything reads back */
+	ASSERT_OK(cpages(vm, va, 100, 60, &fi));
+	/* bad slots are never handed out again: what pages out now
+	 * goes elsewhere, and still reads back */
+	ASSERT_OK(bvm_pageout(sys, 128, &freed));
+	ASSERT_OK(bvm_pageout(sys, 128, &freed));
+	ASSERT_OK(cpages(vm, va, 100, 60, &fi));
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	st = tstats(sys);
+	ASSERT_EQ(st.swpginuse, st.swpgbad);          /* only the bad ones */
+	ASSERT_EQ(st.swpgonly, 0);
+	/* an area with bad slots can still be removed */
+	ASSERT_OK(bvm_swapoff(sys, sw_path("werr")));
+	ASSERT_EQ(tstats(sys).swpgbad, 0);
+	bvm_system_destroy(sys);
+}
+
+TEST(swap_read_error_sigbus_then_retry)
+{
+	struct bvm_system *sys = swsys(128, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	uint64_t va, freed, w;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("rerr", 1024), 0));
+	va = mapanon(vm, 64, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 64, 70, &fi));
+	ASSERT_OK(bvm_pageout(sys, 128, &freed));
+	ASSERT_OK(bvm_pageout(sys, 128, &freed));
+	ASSERT_EQ(tstats(sys).swpgonly, 64);
+	ASSERT_OK(bvm_failpoint_arm(BVM_FP_SWAP_READ, 1));
+	memset(&fi, 0, sizeof(fi));
+	ASSERT_ERR(bvm_read(vm, va + 5 * PG, &w, 8, &fi), EFAULT);
+	bvm_failpoint_disarm();
+	/* an I/O error: the emulator raises SIGBUS/BUS_OBJERR */
+	ASSERT_EQ(fi.error, EIO);
+	ASSERT_EQ(fi.signo, BVM_SIGBUS);
+	ASSERT_EQ(fi.code, BVM_BUS_OBJERR);
+	ASSERT_EQ(fi.addr, va + 5 * PG);
+	ASSERT_TRUE(tstats(sys).swap_errors >= 1);
+	ASSERT_EQ(tstats(sys).swpgonly, 64);          /* still in swap */
+	SYSCHECK(sys);
+	/* bvm_fault says the same */
+	ASSERT_OK(bvm_failpoint_arm(BVM_FP_SWAP_READ, 1));
+	ASSERT_ERR(bvm_fault(vm, va + 6 * PG, BVM_PROT_READ, NULL), EIO);
+	bvm_failpoint_disarm();
+	/* the next try reads it */
+	ASSERT_OK(cpages(vm, va, 64, 70, &fi));
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* ---------------------------------------------------------------------
+ * What never leaves memory, and what the daemon does.
+ * ------------------------------------------------------------------- */
+
+TEST(swap_wired_pages_stay_resident)
+{
+	struct bvm_system *sys = swsys(256, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	unsigned char vec[32];
+	uint64_t va, vb, freed, i;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("wired", 2048), 0));
+	va = mapanon(vm, 32, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 32, 80, &fi));
+	ASSERT_OK(bvm_mlock(vm, va, 32 * PG));
+	/* the swap copies of wired pages are dropped: no waste */
+	vb = mapanon(vm, 1024, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, vb, 1024, 81, &fi));
+	ASSERT_OK(bvm_pageout(sys, 256, &freed));
+	ASSERT_OK(bvm_pageout(sys, 256, &freed));
+	ASSERT_OK(bvm_mincore(vm, va, 32 * PG, vec));
+	for (i = 0; i < 32; i++)
+		ASSERT_EQ(vec[i], BVM_MINCORE_INCORE);
+	ASSERT_EQ(tstats(sys).wired, 32);
+	ASSERT_OK(cpages(vm, va, 32, 80, &fi));
+	ASSERT_OK(cpages(vm, vb, 1024, 81, &fi));
+	SYSCHECK(sys);
+	/* unwired, they may go like any other */
+	ASSERT_OK(bvm_munlock(vm, va, 32 * PG));
+	ASSERT_OK(bvm_pageout(sys, 256, &freed));
+	ASSERT_OK(bvm_pageout(sys, 256, &freed));
+	ASSERT_OK(cpages(vm, va, 32, 80, &fi));
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* clean file pages are freed without I/O; used pages are reactivated */
+TEST(swap_pageout_clean_file_pages_and_reactivation)
+{
+	struct bvm_system *sys = swsys(512, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_stats s0, s1;
+	const char *path = sw_path("clean");
+	uint64_t va, freed;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_EQ(ftruncate(fd, 128 * PG), 0);
+	ASSERT_OK(bvm_mmap(vm, 0, 128 * PG, BVM_PROT_READ, BVM_MAP_SHARED, fd,
+	    0, &va));
+	for (uint64_t i = 0; i < 128; i++)
+		ASSERT_EQ(tpeek(vm, va + i * PG), 0);
+	ASSERT_EQ(tstats(sys).obj_pages, 128);
+	/*
+	 * A first small pageout: with nothing inactive yet, it moves the
+	 * oldest third to the inactive queue (their referenced bits
+	 * cleared) and frees one of them.
+	 */
+	ASSERT_OK(bvm_pageout(sys, 1, &freed));
+	ASSERT_EQ(freed, 1);
+	s0 = tstats(sys);
+	ASSERT_TRUE(s0.inactive >= 40);
+	/* use them all again: the inactive ones are referenced now */
+	for (uint64_t i = 0; i < 128; i++)
+		ASSERT_EQ(tpeek(vm, va + i * PG), 0);
+	ASSERT_EQ(tstats(sys).obj_pages, 128);         /* one read back */
+	ASSERT_OK(bvm_pageout(sys, 512, &freed));
+	s1 = tstats(sys);
+	ASSERT_EQ(s1.pgpgout, s0.pgpgout);             /* clean: no I/O */
+	ASSERT_EQ(s1.pswpout, 0);
+	ASSERT_TRUE(s1.pdreact >= s0.pdreact + s0.inactive - 1);
+	ASSERT_EQ(s1.obj_pages + freed, 128);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	ASSERT_ERR(bvm_pageout(NULL, 1, &freed), EINVAL);
+	bvm_system_destroy(sys);
+	close(fd);
+}
+
+/* madvise FREE and munmap of paged-out memory free its slots */
+TEST(swap_madv_free_releases_slots)
+{
+	struct bvm_system *sys = swsys(128, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	uint64_t va, freed, z;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("madv", 1024), 0));
+	va = mapanon(vm, 64, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 64, 90, &fi));
+	ASSERT_OK(bvm_pageout(sys, 128, &freed));
+	ASSERT_OK(bvm_pageout(sys, 128, &freed));
+	ASSERT_EQ(tstats(sys).swpgonly, 64);
+	ASSERT_OK(bvm_madvise(vm, va, 32 * PG, BVM_MADV_FREE));
+	ASSERT_EQ(tstats(sys).swpgonly, 32);
+	ASSERT_EQ(tstats(sys).swpginuse, 32);
+	ASSERT_OK(bvm_read(vm, va + 3 * PG, &z, 8, &fi));
+	ASSERT_EQ(z, 0);
+	for (uint64_t i = 32; i < 64; i++)
+		ASSERT_OK(cpage1(vm, va, i, 90, &fi));
+	SYSCHECK(sys);
+	ASSERT_OK(bvm_munmap(vm, va, 64 * PG));
+	ASSERT_EQ(tstats(sys).swpginuse, 0);
+	ASSERT_EQ(tstats(sys).swpgonly, 0);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
 	bvm_system_destroy(sys);
 }
