@@ -62,6 +62,13 @@ struct pmap_ops {
 	/* for the invariant checker: call fn for every valid mapping */
 	int (*foreach)(struct pmap *, int (*fn)(vaddr_t, paddr_t, vm_prot_t,
 	    bool wired, void *), void *arg);
+	/*
+	 * defer / update: between the two, this thread's removals and
+	 * protections need not wait for other threads' accesses; update
+	 * waits once for all of them (NetBSD's pmap_update).
+	 */
+	void (*defer)(void);
+	void (*update)(void);
 };
 
 extern const struct pmap_ops pmap_soft_ops;
@@ -202,6 +209,8 @@ bool pmap_clear_modify(struct bvm_system *, struct vm_page *);
 bool pmap_clear_reference(struct bvm_system *, struct vm_page *);
 bool pmap_is_modified(struct bvm_system *, struct vm_page *);
 bool pmap_is_referenced(struct bvm_system *, struct vm_page *);
+void pmap_defer(struct bvm_system *);
+void pmap_update(struct bvm_system *);
 struct pmap *pmap_create(struct bvm_system *);
 void pmap_pv_drain(struct bvm_system *);
 

@@ -185,19 +185,60 @@ pmap_tlb_wait(void)
  * one, wait for its accesses in flight to finish.
  * => pmaplock held.
  */
+/*
+ * Deferred waits (pmap_defer / pmap_update): while this thread defers, a
+ * shootdown that would wait only notes that a wait is owed, and
+ * pmap_update waits once for all of them.  The page daemon unmaps a batch
+ * of pages this way before it looks at any of them.
+ */
+static __thread int soft_tlb_defer;      /* nesting depth */
+static __thread bool soft_tlb_owed;      /* a wait is owed */
+
 static void
-pmap_tlb_shootdown(struct pmap *pm)
+pmap_tlb_invalidate(struct pmap *pm)
 {
 	uint64_t g = __atomic_fetch_add(&tlbgen_next, 1, __ATOMIC_RELAXED);
-	struct soft_tlb_thread *owner;
 
 	__atomic_store_n(&pm->pm_tlbgen, g + 1, __ATOMIC_SEQ_CST);
 	CNT_INC(pm->pm_sys->uvmexp.tlb_flush);
+}
+
+static void
+pmap_tlb_shootdown(struct pmap *pm)
+{
+	struct soft_tlb_thread *owner;
+
+	pmap_tlb_invalidate(pm);
 	bvm_membar_full();
 	owner = __atomic_load_n(&pm->pm_tlbowner, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&pm->pm_tlbmulti, __ATOMIC_SEQ_CST) ||
-	    (owner != NULL && owner != soft_tlb))
+	    (owner != NULL && owner != soft_tlb)) {
+		if (soft_tlb_defer > 0)
+			soft_tlb_owed = true;
+		else
+			pmap_tlb_wait();
+	}
+}
+
+/* pmap_soft_defer: shootdown waits of this thread wait for pmap_update */
+static void
+pmap_soft_defer(void)
+{
+	soft_tlb_defer++;
+}
+
+/*
+ * pmap_soft_update: the end of a deferral: wait, once, for every access
+ * that may still use a translation removed meanwhile.  => no locks needed
+ */
+static void
+pmap_soft_update(void)
+{
+	KASSERT(soft_tlb_defer > 0);
+	if (--soft_tlb_defer == 0 && soft_tlb_owed) {
+		soft_tlb_owed = false;
 		pmap_tlb_wait();
+	}
 }
 
 /* the rights a PTE gives under its L2 entry */
@@ -837,7 +878,13 @@ pmap_soft_unwire(struct pmap *pm, vaddr_t va)
 	return was;
 }
 
-/* test and clear a bit in every mapping of pg */
+/*
+ * test and clear a bit in every mapping of pg.  Clearing PG_M must wait
+ * for accesses in flight (a write cached before could go on unrecorded);
+ * clearing PG_A need not: an access that misses the new generation only
+ * fails to mark a page used, which the page daemon's unmapping, which
+ * does wait, makes harmless.
+ */
 static bool
 pmap_test_bit(struct bvm_system *sys, struct vm_page *pg, uint64_t bit,
     bool clear)
@@ -854,7 +901,10 @@ pmap_test_bit(struct bvm_system *sys, struct vm_page *pg, uint64_t bit,
 		found = true;
 		if (clear) {
 			__atomic_fetch_and(ptep, ~bit, __ATOMIC_ACQ_REL);
-			pmap_tlb_shootdown(pve->pv_pmap);
+			if (bit == PG_A)
+				pmap_tlb_invalidate(pve->pv_pmap);
+			else
+				pmap_tlb_shootdown(pve->pv_pmap);
 		}
 	}
 	bvm_mutex_exit(&sys->pmaplock);
@@ -990,6 +1040,8 @@ const struct pmap_ops pmap_soft_ops = {
 	.is_referenced = pmap_soft_is_referenced,
 	.fill = pmap_soft_fill,
 	.foreach = pmap_soft_foreach,
+	.defer = pmap_soft_defer,
+	.update = pmap_soft_update,
 };
 
 /* The per-page and creation calls dispatch on the system's pmap. */
@@ -1027,4 +1079,16 @@ bool
 pmap_is_referenced(struct bvm_system *sys, struct vm_page *pg)
 {
 	return sys->pmap_ops->is_referenced(sys, pg);
+}
+
+void
+pmap_defer(struct bvm_system *sys)
+{
+	sys->pmap_ops->defer();
+}
+
+void
+pmap_update(struct bvm_system *sys)
+{
+	sys->pmap_ops->update();
 }

@@ -71,6 +71,17 @@ struct swapcluster {
 	struct vm_page *swc_pages[SWCLUSTPAGES];
 };
 
+#define UVMPD_BATCH 32                  /* pages unmapped per TLB wait */
+
+/*
+ * The owner locks a scan holds: each once, counted by the pages (of the
+ * batch being decided, and of the swap cluster being built) that need it.
+ */
+struct uvmpd_lock {
+	struct bvm_mutex *m;
+	int refs;
+};
+
 struct uvmpd_scan {
 	struct bvm_system *sys;
 	uint64_t shortage;                  /* frames to free */
@@ -78,9 +89,12 @@ struct uvmpd_scan {
 	int dirtyreacts;
 	int maxreacts;
 	struct swapcluster swc;
-	/* owner locks held for the cluster's pages, each once */
-	struct bvm_mutex *held[SWCLUSTPAGES];
-	int nheld;
+	struct bvm_mutex *swc_locks[SWCLUSTPAGES]; /* each cluster page's */
+	struct uvmpd_lock locks[UVMPD_BATCH + SWCLUSTPAGES];
+	int nlocks;
+	struct vm_page *batch[UVMPD_BATCH];  /* pages being decided */
+	struct bvm_mutex *batch_locks[UVMPD_BATCH];
+	int nbatch;
 };
 
 static uint64_t
@@ -153,24 +167,45 @@ uvmpd_ownerlock(struct vm_page *pg)
 	return lo != NULL ? &lo->lo_mtx : NULL;
 }
 
-/* do we hold m for the cluster already? */
+/*
+ * uvmpd_lock: take m for one more page: if the scan holds it already, one
+ * more reference; otherwise by trylock (the queue lock comes after owner
+ * locks).  => returns false if m is busy.
+ */
 static bool
-uvmpd_holds(struct uvmpd_scan *sc, struct bvm_mutex *m)
+uvmpd_lock(struct uvmpd_scan *sc, struct bvm_mutex *m)
 {
 	int i;
 
-	for (i = 0; i < sc->nheld; i++)
-		if (sc->held[i] == m)
+	for (i = 0; i < sc->nlocks; i++)
+		if (sc->locks[i].m == m) {
+			sc->locks[i].refs++;
 			return true;
-	return false;
+		}
+	KASSERT(sc->nlocks < (int)(sizeof(sc->locks) / sizeof(sc->locks[0])));
+	if (!bvm_mutex_tryenter(m))
+		return false;
+	sc->locks[sc->nlocks].m = m;
+	sc->locks[sc->nlocks].refs = 1;
+	sc->nlocks++;
+	return true;
 }
 
-/* drop m unless the cluster holds it */
+/* uvmpd_unlock: one page is done with m; the last lets it go */
 static void
 uvmpd_unlock(struct uvmpd_scan *sc, struct bvm_mutex *m)
 {
-	if (!uvmpd_holds(sc, m))
-		bvm_mutex_exit(m);
+	int i;
+
+	for (i = 0; i < sc->nlocks; i++)
+		if (sc->locks[i].m == m) {
+			if (--sc->locks[i].refs == 0) {
+				bvm_mutex_exit(m);
+				sc->locks[i] = sc->locks[--sc->nlocks];
+			}
+			return;
+		}
+	panic("uvmpd_unlock: %p not held", (void *)m);
 }
 
 /* is pg's memory swap-backed (an anon's, or an aobj's)? */
@@ -236,7 +271,7 @@ uvmpd_freepage(struct uvmpd_scan *sc, struct vm_page *pg, bool swapped)
 /*
  * swapcluster_flush: write the cluster's pages to their slots, then free
  * them; on a write error the slots are marked bad and the pages stay, as
- * modified as they were.  Every owner lock the cluster held is dropped.
+ * modified as they were.  The cluster's references on owner locks go.
  */
 static void
 swapcluster_flush(struct uvmpd_scan *sc)
@@ -245,42 +280,37 @@ swapcluster_flush(struct uvmpd_scan *sc)
 	struct swapcluster *swc = &sc->swc;
 	int i, error = 0;
 
-	if (swc->swc_slot != 0) {
-		if (swc->swc_nused < swc->swc_nallocated)
-			uvm_swap_free(sys, swc->swc_slot + swc->swc_nused,
-			    swc->swc_nallocated - swc->swc_nused);
-		if (swc->swc_nused > 0) {
-			CNT_INC(sys->uvmexp.pdpageouts);
-			error = uvm_swap_put(sys, swc->swc_pages, swc->swc_slot,
-			    swc->swc_nused);
-		}
-		if (error)
-			uvm_swap_markbad(sys, swc->swc_slot, swc->swc_nused);
-		for (i = 0; i < swc->swc_nused; i++) {
-			struct vm_page *pg = swc->swc_pages[i];
+	if (swc->swc_slot == 0)
+		return;
+	if (swc->swc_nused < swc->swc_nallocated)
+		uvm_swap_free(sys, swc->swc_slot + swc->swc_nused,
+		    swc->swc_nallocated - swc->swc_nused);
+	if (swc->swc_nused > 0) {
+		CNT_INC(sys->uvmexp.pdpageouts);
+		error = uvm_swap_put(sys, swc->swc_pages, swc->swc_slot,
+		    swc->swc_nused);
+	}
+	if (error)
+		uvm_swap_markbad(sys, swc->swc_slot, swc->swc_nused);
+	for (i = 0; i < swc->swc_nused; i++) {
+		struct vm_page *pg = swc->swc_pages[i];
 
-			if (error == 0) {
-				uvmpd_freepage(sc, pg, true);
-				continue;
-			}
+		if (error == 0)
+			uvmpd_freepage(sc, pg, true);
+		else {
 			/* kept in memory, modified, with no slot */
 			(void)uvmpd_setslot(sys, pg, 0);
 			atomic_clearbits_int(&pg->pg_flags, PG_CLEAN);
 			uvm_pageactivate(sys, pg);
 		}
+		uvmpd_unlock(sc, sc->swc_locks[i]);
 	}
 	swc->swc_slot = 0;
 	swc->swc_nused = 0;
 	swc->swc_nallocated = 0;
-	for (i = 0; i < sc->nheld; i++)
-		bvm_mutex_exit(sc->held[i]);
-	sc->nheld = 0;
 }
 
-/*
- * uvmpd_reactivate: a page that cannot go now goes back to active.
- * => owner locked.
- */
+/* uvmpd_reactivate: a page that cannot go now goes back to active */
 static void
 uvmpd_reactivate(struct uvmpd_scan *sc, struct vm_page *pg, bool dirty)
 {
@@ -290,8 +320,9 @@ uvmpd_reactivate(struct uvmpd_scan *sc, struct vm_page *pg, bool dirty)
 }
 
 /*
- * uvmpd_swapout: a dirty swap-backed page joins the cluster (which takes
- * over its owner lock m).  => m held, pg unmapped.
+ * uvmpd_swapout: a dirty swap-backed page joins the swap cluster, which
+ * takes over the page's reference on its owner lock m.
+ * => m held, pg unmapped.
  */
 static void
 uvmpd_swapout(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
@@ -333,17 +364,16 @@ uvmpd_swapout(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
 		uvm_swap_free(sys, oldslot, 1);
 	/* unmapped and owner-locked: nobody can store into it now */
 	pmap_clear_modify(sys, pg);
+	sc->swc_locks[swc->swc_nused] = m;
 	swc->swc_pages[swc->swc_nused++] = pg;
-	if (!uvmpd_holds(sc, m))
-		sc->held[sc->nheld++] = m;
 	if (swc->swc_nused == swc->swc_nallocated)
 		swapcluster_flush(sc);
 }
 
 /*
- * uvmpd_page: decide the fate of one inactive page.  m, its owner's lock,
- * is held (by us, or by the cluster); it is released (or passed to the
- * cluster) here.
+ * uvmpd_page: decide the fate of one inactive page, already unmapped
+ * (and every access through an old translation finished).  The page's
+ * reference on m, its owner's lock, is dropped (or passed to the cluster).
  */
 static void
 uvmpd_page(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
@@ -351,15 +381,6 @@ uvmpd_page(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
 	struct bvm_system *sys = sc->sys;
 	struct uvm_object *uobj = pg->uobject;
 	voff_t start;
-
-	if (pmap_is_referenced(sys, pg)) {
-		CNT_INC(sys->uvmexp.pdreact);
-		uvmpd_reactivate(sc, pg, false);
-		uvmpd_unlock(sc, m);
-		return;
-	}
-	/* unmapped first: after this only we can touch it */
-	pmap_page_protect(sys, pg, PROT_NONE);
 
 	if (uvmpd_swapbacked(pg)) {
 		int slot = uvmpd_getslot(pg);
@@ -397,53 +418,88 @@ uvmpd_page(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
 }
 
 /*
- * uvmpd_scan_inactive: work on the free target from the inactive queue.
+ * uvmpd_batch: decide the pages gathered in the batch.  Pages used since
+ * they were deactivated go back; the others are unmapped together, with
+ * one wait for other threads' accesses (pmap_update) before any of them
+ * is looked at, then decided one by one.
+ * => pdlock held, pageqlock not; each batch page holds a reference on its
+ *    owner's lock.
+ */
+static void
+uvmpd_batch(struct uvmpd_scan *sc)
+{
+	struct bvm_system *sys = sc->sys;
+	int i, n = 0;
+
+	for (i = 0; i < sc->nbatch; i++) {
+		struct vm_page *pg = sc->batch[i];
+
+		if (pmap_is_referenced(sys, pg)) {
+			CNT_INC(sys->uvmexp.pdreact);
+			uvmpd_reactivate(sc, pg, false);
+			uvmpd_unlock(sc, sc->batch_locks[i]);
+			continue;
+		}
+		sc->batch[n] = pg;
+		sc->batch_locks[n] = sc->batch_locks[i];
+		n++;
+	}
+	pmap_defer(sys);
+	for (i = 0; i < n; i++)
+		pmap_page_protect(sys, sc->batch[i], PROT_NONE);
+	pmap_update(sys);
+	for (i = 0; i < n; i++)
+		uvmpd_page(sc, sc->batch[i], sc->batch_locks[i]);
+	sc->nbatch = 0;
+}
+
+/*
+ * uvmpd_scan_inactive: work on the free target from the inactive queue:
+ * gather up to UVMPD_BATCH pages whose owners can be locked, decide them,
+ * and go on from a marker that keeps the scan's place in the queue.
  * => pdlock held, pageqlock not.
  */
 static void
 uvmpd_scan_inactive(struct uvmpd_scan *sc)
 {
 	struct bvm_system *sys = sc->sys;
-	struct vm_page marker, *pg, *next;
+	struct vm_page marker, *pg;
 	struct bvm_mutex *m;
 
 	memset(&marker, 0, sizeof(marker));
 	marker.pg_flags = PQ_MARKER;
 	bvm_mutex_enter(&sys->pageqlock);
-	pg = TAILQ_FIRST(&sys->page_inactive);
-	if (pg == NULL) {
-		bvm_mutex_exit(&sys->pageqlock);
-		return;
-	}
-	TAILQ_INSERT_AFTER(&sys->page_inactive, pg, &marker, pageq);
-	while (pg != NULL) {
-		if (sc->freed + (uint64_t)sc->swc.swc_nused >= sc->shortage ||
+	/* the marker stays just before the next page to look at */
+	TAILQ_INSERT_HEAD(&sys->page_inactive, &marker, pageq);
+	while ((pg = TAILQ_NEXT(&marker, pageq)) != NULL) {
+		if (sc->freed + (uint64_t)sc->swc.swc_nused +
+		    (uint64_t)sc->nbatch >= sc->shortage ||
 		    sc->dirtyreacts >= sc->maxreacts)
 			break;
+		TAILQ_REMOVE(&sys->page_inactive, &marker, pageq);
+		TAILQ_INSERT_AFTER(&sys->page_inactive, pg, &marker, pageq);
 		CNT_INC(sys->uvmexp.pdscans);
 		m = uvmpd_ownerlock(pg);
 		if ((PG_FLAGS(pg) & PG_BUSY) || pg->loan_count != 0 ||
-		    m == NULL || (!uvmpd_holds(sc, m) &&
-		    !bvm_mutex_tryenter(m))) {
+		    m == NULL || !uvmpd_lock(sc, m)) {
 			CNT_INC(sys->uvmexp.pdbusy);
-		} else {
-			/* pg cannot be freed by anyone else now: m is held */
+			continue;
+		}
+		/* nobody else can free pg now: its owner is ours */
+		sc->batch_locks[sc->nbatch] = m;
+		sc->batch[sc->nbatch++] = pg;
+		if (sc->nbatch == UVMPD_BATCH) {
 			bvm_mutex_exit(&sys->pageqlock);
-			uvmpd_page(sc, pg, m);
+			uvmpd_batch(sc);
 			bvm_mutex_enter(&sys->pageqlock);
 		}
-		/* on from the marker (pg may have moved or gone) */
-		next = TAILQ_NEXT(&marker, pageq);
-		if (next != NULL) {
-			TAILQ_REMOVE(&sys->page_inactive, &marker, pageq);
-			TAILQ_INSERT_AFTER(&sys->page_inactive, next, &marker,
-			    pageq);
-		}
-		pg = next;
 	}
 	TAILQ_REMOVE(&sys->page_inactive, &marker, pageq);
 	bvm_mutex_exit(&sys->pageqlock);
+	if (sc->nbatch > 0)
+		uvmpd_batch(sc);
 	swapcluster_flush(sc);
+	KASSERT(sc->nlocks == 0);
 }
 
 /*
