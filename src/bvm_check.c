@@ -273,6 +273,7 @@ chk_vmspace_locked(struct chk *c, struct vmspace *vm)
 	size_t nlocks, k;
 	vaddr_t last = map->min_offset;
 	vsize_t size = 0, dused = 0;
+	uint64_t r0, r1;
 	int n = 0, error, nslots;
 
 	/* V1 */
@@ -365,14 +366,21 @@ chk_vmspace_locked(struct chk *c, struct vmspace *vm)
 	for (k = 0; k < nlocks; k++)
 		if (k == 0 || locks[k] != locks[k - 1])
 			bvm_mutex_enter(&locks[k]->lo_mtx);
+	/*
+	 * With the map write-locked nothing enters this pmap, but the page
+	 * daemon (or a truncate elsewhere) may remove mappings meanwhile: the
+	 * count is compared only if the resident count did not move.
+	 */
+	r0 = pmap_resident_count(map->pmap);
 	error = map->pmap->pm_ops->foreach(map->pmap, chk_mapping, &pa);
+	r1 = pmap_resident_count(map->pmap);
 	for (k = nlocks; k-- > 0;)
 		if (k == 0 || locks[k] != locks[k - 1])
 			bvm_mutex_exit(&locks[k]->lo_mtx);
 	free(locks);
 	if (error)
 		return error;
-	CHK(c, pa.gone != 0 || pa.count == pmap_resident_count(map->pmap),
+	CHK(c, pa.gone != 0 || r0 != r1 || pa.count == r1,
 	    "pmap resident %llu, page tables hold %llu",
 	    (unsigned long long)pmap_resident_count(map->pmap),
 	    (unsigned long long)pa.count);

@@ -570,7 +570,7 @@ uvm_fault_internal(struct vm_map *map, vaddr_t vaddr, int fault_type,
  * page daemon's scan run here with the fault's locks released (uvm_wait),
  * then the fault again, while the scan frees frames.
  */
-#define UVM_FAULT_MAXWAIT 16
+#define UVM_FAULT_MAXWAIT 1000
 
 static int
 uvm_fault_retry(struct vm_map *map, vaddr_t vaddr, int fault_type,

@@ -45,6 +45,7 @@
  * looks at every inactive page before it reports ENOMEM.
  */
 #include <time.h>
+#include <unistd.h>
 
 #include "pmap.h"
 #include "uvm.h"
@@ -57,6 +58,8 @@
 #define UVMPD_STALL_NS       (50 * 1000 * 1000ULL)
 #define UVMPD_MAXPASSES      4          /* scans per run without target met */
 #define UVMPD_VNCLUSTER      16         /* pages of a file's write cluster */
+#define UVMPD_BUSYWAIT_US    100        /* rest when only busy pages were
+                                           seen, before trying again */
 
 /* set while this thread runs a scan: it must never wait for memory */
 static __thread bool uvmpd_inscan;
@@ -86,6 +89,7 @@ struct uvmpd_scan {
 	struct bvm_system *sys;
 	uint64_t shortage;                  /* frames to free */
 	uint64_t freed;
+	uint64_t busy;                      /* pages skipped: owner busy */
 	int dirtyreacts;
 	int maxreacts;
 	struct swapcluster swc;
@@ -483,6 +487,7 @@ uvmpd_scan_inactive(struct uvmpd_scan *sc)
 		if ((PG_FLAGS(pg) & PG_BUSY) || pg->loan_count != 0 ||
 		    m == NULL || !uvmpd_lock(sc, m)) {
 			CNT_INC(sys->uvmexp.pdbusy);
+			sc->busy++;
 			continue;
 		}
 		/* nobody else can free pg now: its owner is ours */
@@ -540,13 +545,14 @@ uvmpd_free(struct bvm_system *sys)
  * uvmpd_run: scan until `want` frames are freed (0: until free reaches
  * freetarg) or a scan gets nowhere.  sync: called by a failing
  * allocation or bvm_pageout: look at every inactive page.
- * => pdlock held.  => returns the frames freed.
+ * => pdlock held.  => returns the frames freed; *busyp (may be NULL)
+ *    gets the pages skipped because their owners were busy.
  */
 static uint64_t
-uvmpd_run(struct bvm_system *sys, uint64_t want, bool sync)
+uvmpd_run(struct bvm_system *sys, uint64_t want, bool sync, uint64_t *busyp)
 {
 	struct uvmpd_scan sc;
-	uint64_t total = 0, pageable, inactive, moved;
+	uint64_t total = 0, busy = 0, pageable, inactive, moved;
 	int pass;
 
 	MUTEX_ASSERT_LOCKED(&sys->pdlock);
@@ -567,6 +573,7 @@ uvmpd_run(struct bvm_system *sys, uint64_t want, bool sync)
 		sc.maxreacts = sync ? INT32_MAX : UVMPD_NUMDIRTYREACTS;
 		uvmpd_scan_inactive(&sc);
 		total += sc.freed;
+		busy += sc.busy;
 
 		/* refill the inactive queue to a third of the pageable pages */
 		bvm_mutex_enter(&sys->pageqlock);
@@ -588,6 +595,8 @@ uvmpd_run(struct bvm_system *sys, uint64_t want, bool sync)
 			break;
 	}
 	uvmpd_inscan = false;
+	if (busyp != NULL)
+		*busyp = busy;
 	return total;
 }
 
@@ -646,7 +655,7 @@ uvm_pageout(void *arg)
 
 		CNT_INC(sys->uvmexp.pdwoke);
 		bvm_mutex_enter(&sys->pdlock);
-		freed = uvmpd_run(sys, 0, false);
+		freed = uvmpd_run(sys, 0, false, NULL);
 		bvm_mutex_exit(&sys->pdlock);
 
 		bvm_mutex_enter(&sys->fpageqlock);
@@ -729,7 +738,7 @@ uvm_pdaemon_kick(struct bvm_system *sys)
 bool
 uvm_wait(struct bvm_system *sys)
 {
-	uint64_t freed;
+	uint64_t freed, busy;
 
 	/* only a real shortage: an injected failure is a failure */
 	if (!uvm_page_wasshort() || uvmpd_inscan)
@@ -741,9 +750,21 @@ uvm_wait(struct bvm_system *sys)
 		return true;
 	}
 	CNT_INC(sys->uvmexp.pdsync);
-	freed = uvmpd_run(sys, MAX(sys->freetarg, 1), true);
+	freed = uvmpd_run(sys, MAX(sys->freetarg, 1), true, &busy);
 	bvm_mutex_exit(&sys->pdlock);
-	return freed > 0 || uvmpd_free(sys) > 0;
+	if (freed > 0 || uvmpd_free(sys) > 0)
+		return true;
+	/*
+	 * Nothing freed, but pages were passed over because their owners
+	 * were busy (other threads in faults, whose page-ins hold their amap
+	 * locks): memory is coming, as the kernel's sleeper would find.
+	 * Let them finish, and try again.
+	 */
+	if (busy > 0) {
+		usleep(UVMPD_BUSYWAIT_US);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -758,7 +779,7 @@ uvm_pageout_now(struct bvm_system *sys, uint64_t npages)
 	if (npages == 0 || uvmpd_inscan)
 		return 0;
 	bvm_mutex_enter(&sys->pdlock);
-	freed = uvmpd_run(sys, npages, true);
+	freed = uvmpd_run(sys, npages, true, NULL);
 	bvm_mutex_exit(&sys->pdlock);
 	return freed;
 }

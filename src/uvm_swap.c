@@ -111,85 +111,110 @@ swapdrum_getsdp(struct bvm_system *sys, int slot)
 }
 
 /*
- * swap_findrun: the first run of `want` free slots of the area at or after
- * the rotor (wrapping once), as an index in the area; runs do not wrap.
- * => swaplock held.  => returns the index, or -1.
+ * swap_findrun: a run of `want` free slots of the area, the first one at
+ * or after the rotor (wrapping once); runs do not wrap.  With lessok and no
+ * run that long, the longest run there is.  One pass over the bitmap, a
+ * word at a time: full words are skipped, free words taken whole, and the
+ * runs inside mixed words found with count-trailing-zeros.
+ * => swaplock held.  => returns the index in the area and *got, or -1.
  */
 static int
-swap_findrun(struct swapdev *sdp, int want)
+swap_findrun(struct swapdev *sdp, int want, bool lessok, int *got)
 {
-	int n = sdp->sw_nslots, start = sdp->sw_rotor, pos, scanned;
-	int run = 0, runstart = 0;
+	int nwords = (sdp->sw_nslots + 63) / 64;
+	int w0 = sdp->sw_rotor / 64, k, wi, bit, z;
+	int run = 0, runstart = 0, best = 0, beststart = -1;
+	uint64_t w, x;
 
-	if (want > n - sdp->sw_inuse)
+	if (sdp->sw_inuse >= sdp->sw_nslots)
 		return -1;
-	for (pos = start, scanned = 0; scanned < n;) {
-		/* a whole allocated word: no run goes through it */
-		if ((pos & 63) == 0 && pos + 64 <= n &&
-		    sdp->sw_map[BM_WORD(pos)] == ~0ULL) {
+	for (k = 0; k <= nwords; k++) {
+		wi = (w0 + k) % nwords;
+		if (wi == 0)
+			run = 0;        /* no run across the end of the area */
+		w = sdp->sw_map[wi];
+		if (w == ~0ULL) {
 			run = 0;
-			pos += 64;
-			scanned += 64;
-		} else {
-			if (!bm_test(sdp->sw_map, pos)) {
-				if (run++ == 0)
-					runstart = pos;
-				if (run == want)
-					return runstart;
-			} else
-				run = 0;
-			pos++;
-			scanned++;
+			continue;
 		}
-		if (pos >= n) {
-			pos = 0;
-			run = 0;
+		for (bit = 0; bit < 64; bit += z) {
+			x = w >> bit;
+			if ((x & 1) == 0) {
+				/* free slots from here: the zeros below a one */
+				z = x != 0 ? __builtin_ctzll(x) : 64 - bit;
+				if (run == 0)
+					runstart = wi * 64 + bit;
+				run += z;
+				if (run >= want) {
+					*got = want;
+					return runstart;
+				}
+				if (run > best) {
+					best = run;
+					beststart = runstart;
+				}
+			} else {
+				x = ~x;
+				z = x != 0 ? __builtin_ctzll(x) : 64 - bit;
+				run = 0;
+			}
 		}
 	}
-	return -1;
+	if (!lessok || beststart < 0)
+		return -1;
+	*got = best;
+	return beststart;
 }
 
 /*
- * uvm_swap_alloc: allocate *nslots contiguous slots in one area; with
- * lessok, fewer (halving down to 1) when no run that long is free, and
- * *nslots says how many.  The slots have no owner yet (uvm_swap_setowner).
+ * uvm_swap_alloc: allocate *nslots contiguous slots in one area: the
+ * first area by priority that has such a run; with lessok, when none has,
+ * the longest run any has, and *nslots says how many.  The slots have no owner yet (uvm_swap_setowner).
  * => returns the first slot, or 0 when swap is full (or absent).
  */
 int
 uvm_swap_alloc(struct bvm_system *sys, int *nslots, bool lessok)
 {
-	struct swapdev *sdp;
-	int want = *nslots, idx, i;
+	struct swapdev *sdp, *best = NULL;
+	int want = *nslots, idx = 0, i, got = 0;
 
 	KASSERT(want > 0);
 	if (bvm_fi_fail(FI_SWAP_ALLOC))
 		return 0;
 	bvm_mutex_enter(&sys->swaplock);
-	for (;;) {
-		TAILQ_FOREACH(sdp, &sys->swapdevs, sw_list) {
-			if (!(sdp->sw_flags & SWF_ENABLE))
-				continue;
-			if ((idx = swap_findrun(sdp, want)) < 0)
-				continue;
-			for (i = idx; i < idx + want; i++) {
-				bm_set(sdp->sw_map, i);
-				sdp->sw_owner[i].so_owner = 0;
-			}
-			sdp->sw_inuse += want;
-			sdp->sw_rotor = idx + want == sdp->sw_nslots ? 0 :
-			    idx + want;
-			CNT_ADD(sys->uvmexp.swpginuse, (uint64_t)want);
-			CNT_SUB(sys->swap_free, (uint64_t)want);
-			bvm_mutex_exit(&sys->swaplock);
-			*nslots = want;
-			return sdp->sw_base + idx;
+	/* the first area (by priority) with a whole run; else the longest */
+	TAILQ_FOREACH(sdp, &sys->swapdevs, sw_list) {
+		int g = 0, x;
+
+		if (!(sdp->sw_flags & SWF_ENABLE))
+			continue;
+		if ((x = swap_findrun(sdp, want, lessok, &g)) < 0)
+			continue;
+		if (g > got) {
+			got = g;
+			idx = x;
+			best = sdp;
 		}
-		if (!lessok || want == 1)
+		if (g == want)
 			break;
-		want /= 2;
 	}
+	if (best == NULL) {
+		bvm_mutex_exit(&sys->swaplock);
+		return 0;
+	}
+	sdp = best;
+	for (i = idx; i < idx + got; i++) {
+		KASSERT(!bm_test(sdp->sw_map, i));
+		bm_set(sdp->sw_map, i);
+		sdp->sw_owner[i].so_owner = 0;
+	}
+	sdp->sw_inuse += got;
+	sdp->sw_rotor = idx + got >= sdp->sw_nslots ? 0 : idx + got;
+	CNT_ADD(sys->uvmexp.swpginuse, (uint64_t)got);
+	CNT_SUB(sys->swap_free, (uint64_t)got);
 	bvm_mutex_exit(&sys->swaplock);
-	return 0;
+	*nslots = got;
+	return sdp->sw_base + idx;
 }
 
 /*
@@ -455,7 +480,7 @@ uvm_swap_on(struct bvm_system *sys, const char *path, int priority)
 	struct stat st;
 	int64_t npg;
 	size_t words;
-	int fd, base;
+	int fd, base, i;
 
 	if (path == NULL || path[0] == '\0')
 		return EINVAL;
@@ -496,6 +521,9 @@ uvm_swap_on(struct bvm_system *sys, const char *path, int priority)
 		close(fd);
 		return ENOMEM;
 	}
+	/* the bits past the last slot are never free */
+	for (i = (int)npg; i < (int)(words * 64); i++)
+		bm_set(sdp->sw_map, i);
 	sdp->sw_fd = fd;
 	sdp->sw_dev = st.st_dev;
 	sdp->sw_ino = st.st_ino;
