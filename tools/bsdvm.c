@@ -27,7 +27,7 @@ usage(int status)
 	FILE *f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-	    "usage: bsdvm [-cqh] [-n npages] script|-\n"
+	    "usage: bsdvm [-cdqh] [-n npages] script|-\n"
 	    "\n"
 	    "Run a bsdvm scenario script (\"-\": standard input) against a\n"
 	    "fresh system of simulated physical memory.\n"
@@ -35,9 +35,13 @@ usage(int status)
 	    "  -n npages  physical frames of the system (default 16384)\n"
 	    "  -q         quiet: print only the output of print commands\n"
 	    "             (echo, read, mincore, procstat, vmstat, info,\n"
-	    "             hostread, hostsize, file_read, objsize, physread)\n"
+	    "             hostread, hostsize, file_read, objsize, physread,\n"
+	    "             swapctl)\n"
 	    "  -c         run the invariant checkers after every command;\n"
 	    "             exit 3 at the first violation\n"
+	    "  -d         run the page daemon thread (by default pages are\n"
+	    "             reclaimed only when an allocation needs a frame,\n"
+	    "             so every run pages the same way)\n"
 	    "  -h         this help\n"
 	    "\n"
 	    "Host files a script makes (file) live in a private directory,\n"
@@ -77,10 +81,13 @@ main(int argc, char *argv[])
 
 	scenario_opts_init(&o);
 	o.err = stderr;
-	while ((ch = getopt(argc, argv, "cqhn:")) != -1) {
+	while ((ch = getopt(argc, argv, "cdqhn:")) != -1) {
 		switch (ch) {
 		case 'c':
 			o.check = 1;
+			break;
+		case 'd':
+			o.pdaemon = 1;
 			break;
 		case 'q':
 			o.quiet = 1;

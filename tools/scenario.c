@@ -257,6 +257,29 @@ static const struct {
 	STAT(pageouts, "pageout operations"),
 	STAT(pager_errors, "pager I/O errors"),
 	STAT(msync_calls, "msync calls"),
+	STAT(freemin, "free pages the daemon wakes below"),
+	STAT(freetarg, "free pages the daemon aims for"),
+	STAT(inactarg, "inactive pages the daemon aims for"),
+	STAT(nswapdev, "swap areas"),
+	STAT(swpages, "swap pages"),
+	STAT(swpginuse, "swap pages in use"),
+	STAT(swpgbad, "swap pages marked bad"),
+	STAT(swpgonly, "pages that live only in swap"),
+	STAT(pswpin, "pages swapped in"),
+	STAT(pswpout, "pages swapped out"),
+	STAT(swapins, "swap read operations"),
+	STAT(swapouts, "swap write operations"),
+	STAT(swap_errors, "swap I/O errors"),
+	STAT(pdwoke, "times the page daemon woke"),
+	STAT(pdrevs, "page daemon scans"),
+	STAT(pdsync, "scans run by allocations finding no page"),
+	STAT(pdscans, "inactive pages examined"),
+	STAT(pdfreed, "pages freed by the daemon"),
+	STAT(pdreact, "pages reactivated (used while inactive)"),
+	STAT(pddeact, "pages deactivated"),
+	STAT(pdbusy, "pages skipped: busy"),
+	STAT(pdpageouts, "pageouts started by the daemon"),
+	STAT(pdnoswap, "dirty anonymous pages kept: no swap room"),
 };
 #undef STAT
 
@@ -2559,6 +2582,159 @@ cmd_set(struct scn *s, struct bvm_vmspace *vm UNUSED)
 	return 0;
 }
 
+/* ---------------------------------------------------------------------
+ * Commands: paging.
+ * ------------------------------------------------------------------- */
+
+/* the host path of a file made by `file` */
+static void
+file_path(struct scn *s, const struct hostfile *hf, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", s->dir, hf->name);
+}
+
+/* swapon FILE [PRIORITY]: swapctl -a: a file made by `file` becomes swap */
+static int
+cmd_swapon(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct hostfile *hf;
+	char path[PATH_MAX + 64];
+	uint64_t prio = 0;
+	int error;
+
+	if ((error = arg_file(s, 1, &hf)) != 0)
+		return error;
+	if (s->ntok == 3 && (error = arg_expr(s, 2, &prio)) != 0)
+		return error;
+	if (prio > 1000)
+		return diag(s, SCENARIO_SYNTAX, "swapon: priority 0..1000");
+	file_path(s, hf, path, sizeof(path));
+	set_result(s, bvm_swapon(s->sys, path, (int)prio), NULL, NULL);
+	return 0;
+}
+
+/* swapoff FILE: swapctl -d: its pages come back in, and it goes */
+static int
+cmd_swapoff(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct hostfile *hf;
+	char path[PATH_MAX + 64];
+	int error;
+
+	if ((error = arg_file(s, 1, &hf)) != 0)
+		return error;
+	file_path(s, hf, path, sizeof(path));
+	set_result(s, bvm_swapoff(s->sys, path), NULL, NULL);
+	return 0;
+}
+
+/* swapctl [-l]: the swap areas, as swapctl -l lists them (in pages) */
+static int
+cmd_swapctl(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct bvm_swapent ents[SCENARIO_FILES];
+	uint64_t tn = 0, tu = 0;
+	const char *path;
+	size_t n;
+	int i, count, error;
+
+	if (s->ntok == 2 && strcmp(s->tok[1], "-l") != 0)
+		return usage(s);
+	if ((error = bvm_swapstats(s->sys, ents, SCENARIO_FILES, &count)) != 0)
+		return diag(s, SCENARIO_FATAL, "bvm_swapstats: %d", error);
+	emit(s, "swapctl -l:\n");
+	emit(s, "  %-20s %8s %8s %8s %8s %8s %5s %8s %8s\n", "Device", "Pages",
+	    "Used", "Avail", "Capacity", "Priority", "Bad", "In", "Out");
+	for (i = 0; i < count && i < SCENARIO_FILES; i++) {
+		struct bvm_swapent *e = &ents[i];
+		char dev[PATH_MAX + 8];
+
+		path = e->path;
+		n = strlen(s->dir);
+		if (n > 0 && strncmp(path, s->dir, n) == 0 && path[n] == '/')
+			snprintf(dev, sizeof(dev), "<tmp>%s", path + n);
+		else
+			snprintf(dev, sizeof(dev), "%s", path);
+		emit(s, "  %-20s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7" PRIu64
+		    "%% %8d %5" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", dev,
+		    e->npages, e->inuse, e->npages - e->inuse,
+		    e->npages ? e->inuse * 100 / e->npages : 0, e->priority,
+		    e->bad, e->pgin, e->pgout);
+		tn += e->npages;
+		tu += e->inuse;
+	}
+	if (count > 1)
+		emit(s, "  %-20s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7" PRIu64
+		    "%%\n", "Total", tn, tu, tn - tu, tn ? tu * 100 / tn : 0);
+	return 0;
+}
+
+/*
+ * system [npages=N] [pdaemon]: start again with a fresh system of N
+ * frames (and the page daemon thread): only while nothing lives in the
+ * current one (no vmspace, object handle or swap area), so that a script
+ * can say how big a machine it needs.
+ */
+static int
+cmd_system(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	struct bvm_params params;
+	struct bvm_system *nsys;
+	uint64_t npages = s->o->npages;
+	int i, count = 0, error, pd = s->o->pdaemon;
+
+	for (i = 1; i < s->ntok; i++) {
+		if (strncmp(s->tok[i], "npages=", 7) == 0) {
+			if ((error = parse_expr(s, s->tok[i] + 7, &npages)) != 0)
+				return error;
+			if (npages == 0 || npages > SCENARIO_NPAGES_MAX)
+				return diag(s, SCENARIO_SYNTAX, "system: npages "
+				    "1..%u", SCENARIO_NPAGES_MAX);
+		} else if (strcmp(s->tok[i], "pdaemon") == 0)
+			pd = 1;
+		else
+			return usage(s);
+	}
+	for (i = 0; i < SCENARIO_VMSPACES; i++)
+		if (s->vms[i].vm != NULL)
+			return diag(s, SCENARIO_SYNTAX, "system: vmspaces exist");
+	for (i = 0; i < SCENARIO_OBJECTS; i++)
+		if (s->objs[i].obj != NULL)
+			return diag(s, SCENARIO_SYNTAX, "system: objects exist");
+	(void)bvm_swapstats(s->sys, NULL, 0, &count);
+	if (count != 0)
+		return diag(s, SCENARIO_SYNTAX, "system: swap areas exist");
+	bvm_params_init(&params);
+	if (npages != 0)
+		params.npages = npages;
+	if (!pd)
+		params.flags |= BVM_SYS_NOPDAEMON;
+	if ((error = bvm_system_create(&params, &nsys)) != 0) {
+		set_result(s, error, NULL, NULL);
+		return 0;
+	}
+	bvm_system_destroy(s->sys);
+	s->sys = nsys;
+	ok_line(s, s->ntok);
+	return 0;
+}
+
+/* pageout N: run the page daemon now until N pages are freed */
+static int
+cmd_pageout(struct scn *s, struct bvm_vmspace *vm UNUSED)
+{
+	uint64_t n, freed = 0;
+	char vb[48];
+	int error;
+
+	if ((error = arg_expr(s, 1, &n)) != 0)
+		return error;
+	error = bvm_pageout(s->sys, n, &freed);
+	snprintf(vb, sizeof(vb), "%" PRIu64 " freed", freed);
+	set_result(s, error, NULL, vb);
+	return 0;
+}
+
 static const struct cmd cmdtab[] = {
 	{ "vmspace", 1, 1, 0, 2, -1, cmd_vmspace, "vmspace NAME" },
 	{ "destroy", 1, 1, CF_VM, 2, -1, cmd_destroy,
@@ -2641,6 +2817,12 @@ static const struct cmd cmdtab[] = {
 	    "physwrite PA \"string\"|0xHEX" },
 	{ "physread", 2, 2, CF_PRINT, 1, -1, cmd_physread,
 	    "physread PA LEN" },
+	{ "system", 0, 2, 0, 1, -1, cmd_system,
+	    "system [npages=N] [pdaemon]" },
+	{ "swapon", 1, 2, 0, 2, -1, cmd_swapon, "swapon FILE [PRIORITY]" },
+	{ "swapoff", 1, 1, 0, 2, -1, cmd_swapoff, "swapoff FILE" },
+	{ "swapctl", 0, 1, CF_PRINT, 0, -1, cmd_swapctl, "swapctl [-l]" },
+	{ "pageout", 1, 1, 0, 1, -1, cmd_pageout, "pageout NPAGES" },
 	{ "failpoint", 1, 2, 0, 2, -1, cmd_failpoint,
 	    "failpoint POINT N | failpoint off" },
 	{ "check", 0, 0, 0, 0, -1, cmd_check, "check" },
@@ -2880,6 +3062,9 @@ scenario_run_buffer(const char *text, size_t len, FILE *out,
 	bvm_params_init(&params);
 	if (o->npages != 0)
 		params.npages = o->npages;
+	/* the page daemon thread only with -d: scripts stay reproducible */
+	if (!o->pdaemon)
+		params.flags |= BVM_SYS_NOPDAEMON;
 	if ((error = bvm_system_create(&params, &s->sys)) != 0) {
 		char eb[16];
 

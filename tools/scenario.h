@@ -39,6 +39,7 @@
 #define SCENARIO_MINCORE_MAX 65536    /* pages of one mincore */
 #define SCENARIO_FILE_MAX   (16u << 20) /* bytes of a script file */
 #define SCENARIO_FILES      16        /* host files of one run */
+#define SCENARIO_NPAGES_MAX (1u << 18) /* frames a `system` may ask for */
 #define SCENARIO_FDS        32        /* open descriptors of one run */
 #define SCENARIO_OBJECTS    32        /* live object handles */
 #define SCENARIO_HOSTFILE_MAX (16u << 20) /* bytes of a file made by `file`,
@@ -49,6 +50,9 @@ struct scenario_opts {
 	uint64_t npages; /* physical frames of the system; 0: default */
 	int quiet;       /* print only the output of print commands */
 	int check;       /* run the invariant checkers after every command */
+	int pdaemon;     /* run the page daemon thread (default: none, so
+	                    that paging happens only when an allocation
+	                    needs it, the same way every run) */
 	FILE *err;       /* diagnostics; NULL: the output stream */
 	const char *name; /* script name in diagnostics; NULL: none */
 };

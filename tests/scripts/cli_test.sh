@@ -802,6 +802,77 @@ has files.bvm ' sh  /demo$'
 has files.bvm ' dev fb0$'
 has files.bvm '^expect-host F1: ok$'
 
+# --- Paging: system, swapon/swapoff/swapctl/pageout, the counters. ---
+"$bin" -c "$src/examples/paging.bvm" > "$tmp/out" 2> "$tmp/err"
+has paging.bvm '^fill p: ENOMEM$'
+has paging.bvm '^ +[1-9][0-9]* pages swapped out \(pswpout\)$'
+has paging.bvm '^  <tmp>/swap0 +1024 +0 +1024 +0% +0 +0 +0 +0$'
+has paging.bvm '^0x000040000000  63 68 69 6c 64 22 22 22 +\|child"""\|$'
+has paging.bvm '^swapoff swap0: ENOMEM$'
+has paging.bvm '^swapoff swap0: ok$'
+has paging.bvm '^ +0 swap pages in use \(swpginuse\)$'
+has paging.bvm '^check: ok$'
+run swap-errors 2 <<'END'
+system npages=64
+file small size=60k
+swapon small
+expect EINVAL
+file ok size=1m
+swapon ok
+swapon ok 3
+expect EBUSY
+swapoff small
+expect ENXIO
+system npages=128
+END
+has swap-errors '^swapoff small: ENXIO$'
+has swap-errors 'line 11: system: swap areas exist' err
+run system-busy 2 <<'END'
+vmspace p
+system npages=128
+END
+has system-busy 'system: vmspaces exist' err
+run swap-nofile 2 <<'END'
+swapon nosuch
+END
+has swap-nofile "no file 'nosuch'" err
+run swap-pressure 0 <<'END'
+system npages=64
+file sw size=2m
+swapon sw 7
+vmspace p
+mmap p a 512k rw anon,private
+fill p $a 512k 0x5a
+expect-stat pswpout > 0
+pageout 32
+read p $a+0x7f000 4
+swapctl -l
+END
+has swap-pressure '^pageout: [0-9]+ freed$'
+has swap-pressure '^0x00004007f000  5a 5a 5a 5a +\|ZZZZ\|$'
+has swap-pressure '^  <tmp>/sw +512 +[0-9]+ +[0-9]+ +[0-9]+% +7 +0 '
+# the daemon thread reclaims in the background; the data is the same
+run swap-daemon 0 <<'END'
+system npages=64 pdaemon
+file sw size=2m
+swapon sw
+vmspace p
+mmap p a 512k rw anon,private
+fill p $a 512k 0x5b
+read p $a 4
+check
+END
+has swap-daemon '^0x000040000000  5b 5b 5b 5b +\|\[\[\[\[\|$'
+run swap-daemon-flag 0 -d -n 64 <<'END'
+file sw size=2m
+swapon sw
+vmspace p
+mmap p a 512k rw anon,private
+fill p $a 512k 0x5c
+read p $a 4
+END
+has swap-daemon-flag '^0x000040000000  5c 5c 5c 5c +\|\\\\\\\\\|$'
+
 # --- Every run removed its host files and directory (also runs that
 # stopped early). ---
 if [ -z "$(ls -A "$tmp/td")" ]; then ok; else
