@@ -54,6 +54,8 @@ struct config {
 	int reps;		/* -r: timed repetitions (median) */
 	uint64_t fork_mb;	/* -s: touched size for the fork benchmark */
 	uint64_t file_mb;	/* -f: size of the file of the file group */
+	uint64_t swap_mb;	/* -w: memory paged out and in by the swap group */
+	const char *svg;	/* --svg: the thrash group's plot goes here */
 	const char *only;	/* --only: one group */
 
 	/* sizes derived from quick */
@@ -1593,6 +1595,445 @@ bench_file(const struct config *cf)
 }
 
 /* ------------------------------------------------------------------ */
+/* 9. swap: paging out and in, against the disk's own sequential I/O */
+
+/*
+ * A system with a frame for every page (so nothing pages by itself), and
+ * swap_mb of anonymous memory written in it, untimed.  "out": bvm_pageout
+ * until every page lives only in swap: the page daemon's scans, unmapping,
+ * clustered pwritev (64 pages) to the swap file.  "in": every page brought
+ * back into memory, in order, by an 8-byte bvm_read of it: a fault per 16
+ * pages (read-ahead of the following slots), one preadv each into the
+ * frames (that the whole pages came back is checked, untimed).  The host rows are the same
+ * number of bytes written with pwrite(2) to a file on the same file system
+ * in 1 MiB calls, and read back with pread(2) in 1 MiB calls.  Both files
+ * are made once, written whole (as swap files are: dd, not sparse), and
+ * kept for every repetition, so both sides overwrite pages the host
+ * already has; both go through the host page cache (neither calls fsync):
+ * that is what a swap file on this machine costs.  A second pair of rows drops the host
+ * page cache of both files before reading (fdatasync and
+ * posix_fadvise(DONTNEED)), so the reads come from the disk.
+ */
+static char swap_dir[64];
+
+static void
+swap_cleanup(void)
+{
+	char p[128];
+
+	if (swap_dir[0] == '\0')
+		return;
+	snprintf(p, sizeof(p), "%s/swap", swap_dir);
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s/seq", swap_dir);
+	(void)unlink(p);
+	(void)rmdir(swap_dir);
+	swap_dir[0] = '\0';
+}
+
+static void
+swap_signal(int sig)
+{
+	swap_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* drop_cache: make the host forget its cached pages of the file */
+static void
+drop_cache(const char *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	(void)fdatasync(fd);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+}
+
+static void
+bench_swap(const struct config *cf)
+{
+	double bout[MAXREPS], bin[MAXREPS], hout[MAXREPS], hin[MAXREPS];
+	double bcold[MAXREPS], hcold[MAXREPS];
+	uint64_t npg = cf->swap_mb << 8, i, off, t0, freed, sum = 0, hsum = 0;
+	const size_t chunk = 1 << 20;
+	char swpath[96], seqpath[96], label[80];
+	static uint64_t pagebuf[BVM_PAGE_SIZE / 8];
+	struct bvm_fault_info fi;
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm;
+	struct bvm_stats st;
+	uint8_t *buf;
+	uint64_t va;
+	int r, fd, cold;
+
+	snprintf(swap_dir, sizeof(swap_dir), "/tmp/bvm_bench_swap.XXXXXX");
+	if (mkdtemp(swap_dir) == NULL)
+		die("mkdtemp: %s", strerror(errno));
+	atexit(swap_cleanup);
+	signal(SIGINT, swap_signal);
+	signal(SIGTERM, swap_signal);
+	snprintf(swpath, sizeof(swpath), "%s/swap", swap_dir);
+	snprintf(seqpath, sizeof(seqpath), "%s/seq", swap_dir);
+	/* the host's source is as big as the data, as cold as the frames */
+	if ((buf = aligned_alloc(4096, npg * PAGE)) == NULL)
+		die("out of memory");
+	memset(buf, 0x5a, npg * PAGE);
+	/* the two files, written whole once: allocated like a real swap file */
+	for (r = 0; r < 2; r++) {
+		fd = open(r ? seqpath : swpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			die("open: %s", strerror(errno));
+		for (off = 0; off < (npg + 1024) * PAGE; off += chunk)
+			if (pwrite(fd, buf, chunk, (off_t)off) != (ssize_t)chunk)
+				die("pwrite: %s", strerror(errno));
+		(void)fdatasync(fd);
+		close(fd);
+	}
+	/*
+	 * One system for every repetition: its frames are memory the
+	 * process has used before, as a long-running system's are (on this
+	 * VM the first copy out of memory never touched before is several
+	 * times slower than later ones; the warm-up round pays it).
+	 */
+	sys = sys_create_flags(npg + 8192, BVM_SYS_NOPDAEMON);
+	CHK(bvm_swapon(sys, swpath, 0));
+	for (r = -1; r < cf->reps; r++) {
+		for (cold = 0; cold < 2; cold++) {
+			double a, b, c, d;
+			struct bvm_stats s0;
+
+			CHK(bvm_stats(sys, &s0));
+			CHK(bvm_vmspace_create(sys, &vm));
+			CHK(bvm_mmap(vm, 0, npg * PAGE, RW, BVM_MAP_ANON |
+			    BVM_MAP_PRIVATE, -1, 0, &va));
+			for (i = 0; i < npg; i++) {
+				pagebuf[0] = i;
+				pagebuf[BVM_PAGE_SIZE / 8 - 1] = ~i;
+				CHK(bvm_write(vm, va + i * PAGE, pagebuf, PAGE,
+				    &fi));
+			}
+			/* out; the host's earlier writes are on disk first */
+			sync();
+			t0 = now_ns();
+			do {
+				CHK(bvm_pageout(sys, npg, &freed));
+				CHK(bvm_stats(sys, &st));
+			} while (st.swpgonly < npg && freed > 0);
+			a = (double)(now_ns() - t0);
+			if (st.swpgonly != npg)
+				die("swap: %llu of %llu pages paged out",
+				    (unsigned long long)st.swpgonly,
+				    (unsigned long long)npg);
+			/*
+			 * The disk's own write of as many bytes, from memory
+			 * written just before, as the frames were (on this VM
+			 * the first copy out of freshly written memory is
+			 * several times slower than later ones, whoever does
+			 * it: both sides pay it).
+			 */
+			memset(buf, 0x5a, npg * PAGE);
+			sync();
+			t0 = now_ns();
+			fd = open(seqpath, O_RDWR);
+			if (fd < 0)
+				die("open %s: %s", seqpath, strerror(errno));
+			for (off = 0; off < npg * PAGE; off += chunk)
+				if (pwrite(fd, buf + off, chunk, (off_t)off) !=
+				    (ssize_t)chunk)
+					die("pwrite: %s", strerror(errno));
+			close(fd);
+			c = (double)(now_ns() - t0);
+			if (cold) {
+				drop_cache(swpath);
+				drop_cache(seqpath);
+			}
+			/* in */
+			sync();
+			t0 = now_ns();
+			for (i = 0; i < npg; i++) {
+				CHK(bvm_read(vm, va + i * PAGE, pagebuf, 8,
+				    &fi));
+				sum += pagebuf[0] == i;
+			}
+			b = (double)(now_ns() - t0);
+			/* and the whole pages came back (untimed) */
+			for (i = 0; i < npg; i += 97) {
+				CHK(bvm_read(vm, va + i * PAGE, pagebuf, PAGE,
+				    &fi));
+				if (pagebuf[BVM_PAGE_SIZE / 8 - 1] != ~i)
+					die("swap: page %llu came back wrong "
+					    "(library bug?)",
+					    (unsigned long long)i);
+			}
+			t0 = now_ns();
+			fd = open(seqpath, O_RDONLY);
+			for (off = 0; off < npg * PAGE; off += chunk) {
+				if (pread(fd, buf + off, chunk, (off_t)off) !=
+				    (ssize_t)chunk)
+					die("pread: %s", strerror(errno));
+				hsum += buf[off + chunk - 1];
+			}
+			close(fd);
+			d = (double)(now_ns() - t0);
+			CHK(bvm_stats(sys, &st));
+			if (st.pswpin - s0.pswpin != npg)
+				die("swap: %llu pages swapped in, want %llu",
+				    (unsigned long long)(st.pswpin - s0.pswpin),
+				    (unsigned long long)npg);
+			if (cf->verbose && r == 0)
+				fprintf(stderr, "  [swap] %s: %llu swapouts, "
+				    "%llu swapins for %llu pages\n",
+				    cold ? "cold" : "warm",
+				    (unsigned long long)(st.swapouts -
+				    s0.swapouts),
+				    (unsigned long long)(st.swapins - s0.swapins),
+				    (unsigned long long)npg);
+			bvm_vmspace_destroy(vm);
+			if (r < 0)
+				continue;
+			/* bytes per ns * 1000 = MB/s */
+			if (cold) {
+				bcold[r] = (double)(npg * PAGE) / b * 1000;
+				hcold[r] = (double)(npg * PAGE) / d * 1000;
+			} else {
+				bout[r] = (double)(npg * PAGE) / a * 1000;
+				hout[r] = (double)(npg * PAGE) / c * 1000;
+				bin[r] = (double)(npg * PAGE) / b * 1000;
+				hin[r] = (double)(npg * PAGE) / d * 1000;
+			}
+		}
+	}
+	bvm_system_destroy(sys);
+	/* every page i read back must hold i and ~i */
+	if (sum != (uint64_t)(cf->reps + 1) * 2 * npg ||
+	    hsum != (uint64_t)(cf->reps + 1) * 2 * (npg * PAGE / chunk) * 0x5a)
+		die("swap: read back the wrong data (library bug?)");
+	free(buf);
+	swap_cleanup();
+	snprintf(label, sizeof(label), "swap-out %lluM (pageout / pwrite)",
+	    (unsigned long long)cf->swap_mb);
+	add_row("swap", label, median(bout, cf->reps), median(hout, cf->reps),
+	    0.8, UNIT_MBPS);
+	snprintf(label, sizeof(label), "swap-in %lluM, cached (fault / pread)",
+	    (unsigned long long)cf->swap_mb);
+	add_row("swap", label, median(bin, cf->reps), median(hin, cf->reps),
+	    0.8, UNIT_MBPS);
+	snprintf(label, sizeof(label), "swap-in %lluM, from disk",
+	    (unsigned long long)cf->swap_mb);
+	add_row("swap", label, median(bcold, cf->reps), median(hcold, cf->reps),
+	    0.8, UNIT_MBPS);
+}
+
+/* ------------------------------------------------------------------ */
+/* 10. thrash: fault rate against working-set size */
+
+/*
+ * A system of `frames` frames with swap; a working set of W pages,
+ * written once, then `accesses` random 8-byte accesses (half reads, half
+ * writes) spread uniformly over it.  For each W/frames the table gives the
+ * faults per access, the pages swapped in and out per access, the time per
+ * access, and, for comparison, the miss rate an ideal replacement would
+ * have under uniform access with R frames holding pages, 1 - R/W (R: the
+ * frames not kept free, npages - freetarg).  No daemon thread: each fault
+ * that finds no frame runs the scan, so the runs are repeatable.
+ */
+#define THRASH_POINTS 12
+static const double thrash_x[THRASH_POINTS] = {
+	0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0
+};
+
+struct thrash_pt {
+	double x, faults, swin, swout, ns, ideal;
+};
+
+static void thrash_svg(const char *path, const struct thrash_pt *pt, int n,
+    uint64_t frames);
+static void fmt_time(char *buf, size_t len, double ns);
+
+static void
+bench_thrash(const struct config *cf)
+{
+	struct thrash_pt pt[THRASH_POINTS];
+	uint64_t frames = cf->quick ? 1024 : 4096;
+	uint64_t accesses = cf->quick ? 8192 : 65536;
+	char swpath[96], label[80];
+	struct bvm_fault_info fi;
+	struct bvm_system *sys;
+	struct bvm_vmspace *vm;
+	struct bvm_stats s0, s1;
+	uint64_t w, i, va, rs, t0, v, resident;
+	int k, fd;
+
+	snprintf(swap_dir, sizeof(swap_dir), "/tmp/bvm_bench_swap.XXXXXX");
+	if (mkdtemp(swap_dir) == NULL)
+		die("mkdtemp: %s", strerror(errno));
+	atexit(swap_cleanup);
+	snprintf(swpath, sizeof(swpath), "%s/swap", swap_dir);
+	for (k = 0; k < THRASH_POINTS; k++) {
+		w = (uint64_t)(thrash_x[k] * (double)frames);
+		sys = sys_create_flags(frames, BVM_SYS_NOPDAEMON);
+		fd = open(swpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, (off_t)((w + 1024) * PAGE)) != 0)
+			die("swap file: %s", strerror(errno));
+		close(fd);
+		CHK(bvm_swapon(sys, swpath, 0));
+		CHK(bvm_vmspace_create(sys, &vm));
+		CHK(bvm_mmap(vm, 0, w * PAGE, RW, BVM_MAP_ANON |
+		    BVM_MAP_PRIVATE, -1, 0, &va));
+		/* random access: no fault-around, no read-ahead */
+		CHK(bvm_madvise(vm, va, w * PAGE, BVM_MADV_RANDOM));
+		for (i = 0; i < w; i++)
+			CHK(bvm_write(vm, va + i * PAGE, &i, sizeof(i), &fi));
+		CHK(bvm_stats(sys, &s0));
+		rs = 0x9e3779b97f4a7c15ULL + (uint64_t)k;
+		t0 = now_ns();
+		for (i = 0; i < accesses; i++) {
+			uint64_t pg = rnd(&rs) % w;
+
+			if (i & 1)
+				CHK(bvm_write(vm, va + pg * PAGE + 8, &i,
+				    sizeof(i), &fi));
+			else {
+				CHK(bvm_read(vm, va + pg * PAGE, &v, sizeof(v),
+				    &fi));
+				if (v != pg)
+					die("thrash: page %llu holds %llu "
+					    "(library bug?)",
+					    (unsigned long long)pg,
+					    (unsigned long long)v);
+			}
+		}
+		pt[k].ns = (double)(now_ns() - t0) / (double)accesses;
+		CHK(bvm_stats(sys, &s1));
+		pt[k].x = thrash_x[k];
+		pt[k].faults = (double)(s1.faults - s0.faults) /
+		    (double)accesses;
+		pt[k].swin = (double)(s1.pswpin - s0.pswpin) / (double)accesses;
+		pt[k].swout = (double)(s1.pswpout - s0.pswpout) /
+		    (double)accesses;
+		resident = frames - s1.freetarg;
+		pt[k].ideal = w <= resident ? 0 :
+		    1.0 - (double)resident / (double)w;
+		bvm_vmspace_destroy(vm);
+		bvm_system_destroy(sys);
+		(void)unlink(swpath);
+	}
+	swap_cleanup();
+	/* two rows for the main table: below and well above memory */
+	snprintf(label, sizeof(label), "thrash: access, W = 0.5 x memory");
+	add_row("thrash", label, pt[1].ns, -1, 0, UNIT_NS);
+	snprintf(label, sizeof(label), "thrash: access, W = 2 x memory");
+	add_row("thrash", label, pt[8].ns, -1, 0, UNIT_NS);
+
+	printf("\nthrash: %llu frames (%llu KiB), %llu random 8-byte accesses "
+	    "per point, MADV_RANDOM\n\n", (unsigned long long)frames,
+	    (unsigned long long)(frames * PAGE / 1024),
+	    (unsigned long long)accesses);
+	printf("| W / memory | faults / access | swap-ins / access | "
+	    "swap-outs / access | ideal miss rate | time / access |\n");
+	printf("|---:|---:|---:|---:|---:|---:|\n");
+	for (k = 0; k < THRASH_POINTS; k++) {
+		char tb[32];
+
+		fmt_time(tb, sizeof(tb), pt[k].ns);
+		printf("| %.2f | %.3f | %.3f | %.3f | %.3f | %s |\n", pt[k].x,
+		    pt[k].faults, pt[k].swin, pt[k].swout, pt[k].ideal, tb);
+	}
+	printf("\n");
+	if (cf->svg != NULL)
+		thrash_svg(cf->svg, pt, THRASH_POINTS, frames);
+}
+
+/*
+ * thrash_svg: the fault rate (measured and ideal) and the swap traffic
+ * against W / memory, as a small SVG line chart.
+ */
+static void
+thrash_svg(const char *path, const struct thrash_pt *pt, int n,
+    uint64_t frames)
+{
+	const double W = 640, H = 400, L = 70, R = 170, T = 40, B = 60;
+	const double xmax = 4.0, ymax = 1.0;
+	FILE *f = fopen(path, "w");
+	int k, i;
+	static const struct {
+		const char *name, *color, *dash;
+		int which;
+	} series[] = {
+		{ "faults / access", "#1f77b4", "", 0 },
+		{ "swap-ins / access", "#d62728", "", 1 },
+		{ "swap-outs / access", "#2ca02c", "", 2 },
+		{ "ideal miss rate", "#555555", "6,4", 3 },
+	};
+
+	if (f == NULL)
+		die("%s: %s", path, strerror(errno));
+#define SX(x) (L + (x) / xmax * (W - L - R))
+#define SY(y) (H - B - (y) / ymax * (H - T - B))
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" "
+	    "height=\"%g\" font-family=\"sans-serif\" font-size=\"12\">\n",
+	    W, H);
+	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	fprintf(f, "<text x=\"%g\" y=\"22\" font-size=\"14\">bsdvm: faults "
+	    "per random access against working-set size (%llu frames)"
+	    "</text>\n", L, (unsigned long long)frames);
+	for (i = 0; i <= 8; i++) {      /* x grid every 0.5 */
+		double x = SX(i * 0.5);
+
+		fprintf(f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" "
+		    "stroke=\"#ddd\"/>\n", x, SY(0), x, SY(ymax));
+		fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">"
+		    "%.1f</text>\n", x, SY(0) + 18, i * 0.5);
+	}
+	for (i = 0; i <= 5; i++) {      /* y grid every 0.2 */
+		double y = SY(i * 0.2);
+
+		fprintf(f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" "
+		    "stroke=\"#ddd\"/>\n", SX(0), y, SX(xmax), y);
+		fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.1f"
+		    "</text>\n", SX(0) - 6, y + 4, i * 0.2);
+	}
+	fprintf(f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" "
+	    "stroke=\"#999\" stroke-dasharray=\"2,3\"/>\n", SX(1), SY(0), SX(1),
+	    SY(ymax));
+	fprintf(f, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">working set "
+	    "/ physical memory</text>\n", SX(xmax / 2), H - 18);
+	fprintf(f, "<text x=\"18\" y=\"%g\" transform=\"rotate(-90 18 %g)\" "
+	    "text-anchor=\"middle\">per access</text>\n", SY(ymax / 2),
+	    SY(ymax / 2));
+	for (k = 0; k < 4; k++) {
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
+		    "stroke-width=\"2\"%s%s%s points=\"", series[k].color,
+		    series[k].dash[0] ? " stroke-dasharray=\"" : "",
+		    series[k].dash, series[k].dash[0] ? "\"" : "");
+		for (i = 0; i < n; i++) {
+			double y = series[k].which == 0 ? pt[i].faults :
+			    series[k].which == 1 ? pt[i].swin :
+			    series[k].which == 2 ? pt[i].swout : pt[i].ideal;
+
+			fprintf(f, "%g,%g ", SX(pt[i].x), SY(y < ymax ? y : ymax));
+		}
+		fprintf(f, "\"/>\n");
+		fprintf(f, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" "
+		    "stroke=\"%s\" stroke-width=\"2\"%s%s%s/>\n", W - R + 10,
+		    T + 20 + k * 20.0, W - R + 34, T + 20 + k * 20.0,
+		    series[k].color,
+		    series[k].dash[0] ? " stroke-dasharray=\"" : "",
+		    series[k].dash, series[k].dash[0] ? "\"" : "");
+		fprintf(f, "<text x=\"%g\" y=\"%g\">%s</text>\n", W - R + 40,
+		    T + 24 + k * 20.0, series[k].name);
+	}
+#undef SX
+#undef SY
+	fprintf(f, "</svg>\n");
+	fclose(f);
+	fprintf(stderr, "  thrash plot written to %s\n", path);
+}
+
+/* ------------------------------------------------------------------ */
 /* the table */
 
 /* fmt_time: a time in ns with a readable unit. */
@@ -1656,6 +2097,11 @@ print_row(FILE *fp, int markdown, const struct row *r)
 	if (r->target <= 0) {
 		snprintf(t, sizeof(t), "-");
 		met = "-";
+	} else if (r->ratio == UNIT_MBPS) {
+		/* a rate's target: a fraction of the host's rate */
+		snprintf(t, sizeof(t), ">= %.2fx host", r->target);
+		met = r->host > 0 && r->bvm / r->host >= r->target ? "yes" :
+		    "NO";
 	} else {
 		fmt_value(v, sizeof(v), r, r->target);
 		snprintf(t, sizeof(t), "<= %s", v);
@@ -1684,6 +2130,8 @@ static const struct group {
 	{ "entries", bench_entries },
 	{ "floor", bench_floor },
 	{ "file", bench_file },
+	{ "swap", bench_swap },
+	{ "thrash", bench_thrash },
 	{ NULL, NULL }
 };
 
@@ -1701,9 +2149,12 @@ usage(void)
 	    "(default 256, quick 32)\n"
 	    "  -f MiB      size of the file the file group maps "
 	    "(default 256, quick 32)\n"
+	    "  -w MiB      memory the swap group pages out and in "
+	    "(default 256, quick 32)\n"
+	    "  --svg FILE  write the thrash group's plot as SVG\n"
 	    "  -v          print bsdvm counters for each group\n"
 	    "  --only g    run one group: mmap fault cow fork read entries "
-	    "floor file\n"
+	    "floor file swap thrash\n"
 	    "  --markdown  print the table as Markdown\n");
 	exit(2);
 }
@@ -1730,7 +2181,7 @@ main(int argc, char *argv[])
 {
 	struct config cf;
 	int i, reps = 0, g, first;
-	uint64_t fork_mb = 0, file_mb = 0, t0;
+	uint64_t fork_mb = 0, file_mb = 0, swap_mb = 0, t0;
 	double load[1];
 
 	memset(&cf, 0, sizeof(cf));
@@ -1748,6 +2199,10 @@ main(int argc, char *argv[])
 			fork_mb = parse_num(argv[++i], 1, 16384);
 		else if (strcmp(a, "-f") == 0 && i + 1 < argc)
 			file_mb = parse_num(argv[++i], 1, 16384);
+		else if (strcmp(a, "-w") == 0 && i + 1 < argc)
+			swap_mb = parse_num(argv[++i], 1, 16384);
+		else if (strcmp(a, "--svg") == 0 && i + 1 < argc)
+			cf.svg = argv[++i];
 		else if (strcmp(a, "--only") == 0 && i + 1 < argc) {
 			cf.only = argv[++i];
 			for (g = 0; groups[g].name != NULL; g++)
@@ -1765,6 +2220,7 @@ main(int argc, char *argv[])
 	cf.reps = reps != 0 ? reps : cf.quick ? 3 : 5;
 	cf.fork_mb = fork_mb != 0 ? fork_mb : cf.quick ? 32 : 256;
 	cf.file_mb = file_mb != 0 ? file_mb : cf.quick ? 32 : 256;
+	cf.swap_mb = swap_mb != 0 ? swap_mb : cf.quick ? 32 : 256;
 	cf.mmap_iters = cf.quick ? 5000 : 50000;
 	cf.fault_mb = cf.quick ? 8 : 64;
 	cf.fork_iters = cf.quick ? 50 : 500;

@@ -489,7 +489,8 @@ pmap_pv_insert(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm,
 	pve->pv_pmap = pm;
 	pve->pv_va = va;
 	pve->pv_next = pg->pv_list;
-	pg->pv_list = pve;
+	/* atomic: pmap_test_bit reads the head without pmaplock */
+	__atomic_store_n(&pg->pv_list, pve, __ATOMIC_RELEASE);
 }
 
 static struct pv_entry *
@@ -499,7 +500,7 @@ pmap_pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va)
 
 	for (pp = &pg->pv_list; (pve = *pp) != NULL; pp = &pve->pv_next) {
 		if (pve->pv_pmap == pm && pve->pv_va == va) {
-			*pp = pve->pv_next;
+			__atomic_store_n(pp, pve->pv_next, __ATOMIC_RELEASE);
 			return pve;
 		}
 	}
@@ -807,6 +808,9 @@ pmap_soft_page_protect(struct bvm_system *sys, struct vm_page *pg,
 
 	if (prot & PROT_WRITE)
 		return;
+	/* unmapped: nothing to do (see pmap_test_bit for why this holds) */
+	if (__atomic_load_n(&pg->pv_list, __ATOMIC_ACQUIRE) == NULL)
+		return;
 	bvm_mutex_enter(&sys->pmaplock);
 	for (pve = pg->pv_list; pve != NULL; pve = next) {
 		struct pmap *pm = pve->pv_pmap;  /* pve may be freed below */
@@ -893,6 +897,14 @@ pmap_test_bit(struct bvm_system *sys, struct vm_page *pg, uint64_t bit,
 	uint64_t *ptep;
 	bool found = false;
 
+	/*
+	 * A page mapped nowhere has no bits to see.  Mappings are only
+	 * added by holders of the page's owner lock, as the callers are, so
+	 * an empty list read without pmaplock stays empty meanwhile (the
+	 * page daemon asks this of every page it has just unmapped).
+	 */
+	if (__atomic_load_n(&pg->pv_list, __ATOMIC_ACQUIRE) == NULL)
+		return false;
 	bvm_mutex_enter(&sys->pmaplock);
 	for (pve = pg->pv_list; pve != NULL; pve = pve->pv_next) {
 		ptep = pmap_pte(PMS(pve->pv_pmap), pve->pv_va, NULL);

@@ -14,7 +14,7 @@
 #include "uvm.h"
 #include "uvm_object.h"
 
-#define UVM_PAGER_MAXIOV 64
+#define UVM_PAGER_MAXIOV 256
 
 /*
  * uvm_pager_read: read npages pages from fd at off into pgs[]; what lies

@@ -229,26 +229,33 @@ uvmpd_getslot(struct vm_page *pg)
 }
 
 /*
- * uvmpd_setslot: record slot as pg's swap copy (0: none) in its owner, and
- * the owner in the slot.  => owner locked.  => returns 0 or ENOMEM (aobj).
+ * uvmpd_setslot: record slot as pg's swap copy (0: none) in its owner (the
+ * slot learns its owner when the cluster goes out: swapcluster_flush).
+ * => owner locked.  => returns 0 or ENOMEM (aobj).
  */
 static int
-uvmpd_setslot(struct bvm_system *sys, struct vm_page *pg, int slot)
+uvmpd_setslot(struct vm_page *pg, int slot)
 {
 	uint64_t idx = (uint64_t)pg->offset >> PAGE_SHIFT;
 
 	if (pg->uobject == NULL) {
 		pg->uanon->an_swslot = slot;
-		if (slot != 0)
-			uvm_swap_setowner(sys, slot, (uintptr_t)pg->uanon, 0);
 		return 0;
 	}
-	if (uao_set_swslot(pg->uobject, idx, slot) != 0)
-		return ENOMEM;
-	if (slot != 0)
-		uvm_swap_setowner(sys, slot, (uintptr_t)pg->uobject | SWO_AOBJ,
-		    idx);
-	return 0;
+	return uao_set_swslot(pg->uobject, idx, slot) != 0 ? ENOMEM : 0;
+}
+
+/* the owner of pg's slot, as swap records it */
+static void
+uvmpd_owner(struct vm_page *pg, struct swap_owner *so)
+{
+	if (pg->uobject == NULL) {
+		so->so_owner = (uintptr_t)pg->uanon;
+		so->so_idx = 0;
+	} else {
+		so->so_owner = (uintptr_t)pg->uobject | SWO_AOBJ;
+		so->so_idx = (uint64_t)pg->offset >> PAGE_SHIFT;
+	}
 }
 
 /*
@@ -290,6 +297,12 @@ swapcluster_flush(struct uvmpd_scan *sc)
 		uvm_swap_free(sys, swc->swc_slot + swc->swc_nused,
 		    swc->swc_nallocated - swc->swc_nused);
 	if (swc->swc_nused > 0) {
+		struct swap_owner so[SWCLUSTPAGES];
+
+		/* the slots learn their owners, in one go */
+		for (i = 0; i < swc->swc_nused; i++)
+			uvmpd_owner(swc->swc_pages[i], &so[i]);
+		uvm_swap_setowners(sys, swc->swc_slot, so, swc->swc_nused);
 		CNT_INC(sys->uvmexp.pdpageouts);
 		error = uvm_swap_put(sys, swc->swc_pages, swc->swc_slot,
 		    swc->swc_nused);
@@ -303,7 +316,7 @@ swapcluster_flush(struct uvmpd_scan *sc)
 			uvmpd_freepage(sc, pg, true);
 		else {
 			/* kept in memory, modified, with no slot */
-			(void)uvmpd_setslot(sys, pg, 0);
+			(void)uvmpd_setslot(pg, 0);
 			atomic_clearbits_int(&pg->pg_flags, PG_CLEAN);
 			uvm_pageactivate(sys, pg);
 		}
@@ -358,7 +371,7 @@ uvmpd_swapout(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
 	/* the old copy, if any, is stale: the page was written since */
 	oldslot = uvmpd_getslot(pg);
 	slot = swc->swc_slot + swc->swc_nused;
-	if (uvmpd_setslot(sys, pg, slot) != 0) {
+	if (uvmpd_setslot(pg, slot) != 0) {
 		/* no memory for the aobj's slot table: try again later */
 		uvmpd_reactivate(sc, pg, true);
 		uvmpd_unlock(sc, m);

@@ -244,6 +244,10 @@ uvm_swap_free(struct bvm_system *sys, int slot, int nslots)
 		freed++;
 	}
 	sdp->sw_inuse -= freed;
+	/* the unused tail of a cluster: the next search starts there */
+	if (sdp->sw_rotor == idx + nslots ||
+	    (sdp->sw_rotor == 0 && idx + nslots == sdp->sw_nslots))
+		sdp->sw_rotor = idx;
 	CNT_SUB(sys->uvmexp.swpginuse, (uint64_t)freed);
 	if (sdp->sw_flags & SWF_ENABLE)
 		CNT_ADD(sys->swap_free, (uint64_t)freed);
@@ -278,25 +282,25 @@ uvm_swap_markbad(struct bvm_system *sys, int slot, int nslots)
 }
 
 /*
- * uvm_swap_setowner: record who stores a page in slot (allocated, not
- * bad): an anon (owner is its address) or page idx of an aobj (the
- * object's address | SWO_AOBJ).
- * => the owner is locked.
+ * uvm_swap_setowners: the owners of n consecutive slots (one area) from
+ * slot on, in one hold of the lock (a cluster's).  => the owners locked
  */
 void
-uvm_swap_setowner(struct bvm_system *sys, int slot, uintptr_t owner,
-    uint64_t idx)
+uvm_swap_setowners(struct bvm_system *sys, int slot,
+    const struct swap_owner *so, int n)
 {
 	struct swapdev *sdp;
-	int i;
+	int i, idx;
 
 	bvm_mutex_enter(&sys->swaplock);
 	sdp = swapdrum_getsdp(sys, slot);
-	KASSERT(sdp != NULL);
-	i = slot - sdp->sw_base;
-	KASSERT(bm_test(sdp->sw_map, i) && !bm_test(sdp->sw_bad, i));
-	sdp->sw_owner[i].so_owner = owner;
-	sdp->sw_owner[i].so_idx = idx;
+	KASSERT(sdp != NULL && slot - sdp->sw_base + n <= sdp->sw_nslots);
+	idx = slot - sdp->sw_base;
+	for (i = 0; i < n; i++) {
+		KASSERT(bm_test(sdp->sw_map, idx + i) &&
+		    !bm_test(sdp->sw_bad, idx + i));
+		sdp->sw_owner[idx + i] = so[i];
+	}
 	bvm_mutex_exit(&sys->swaplock);
 }
 

@@ -25,7 +25,7 @@
 #include "uvm_extern.h"
 
 #define SWSLOT_NONE   0
-#define SWCLUSTPAGES  64    /* pages of one clustered pageout */
+#define SWCLUSTPAGES  256   /* pages of one clustered pageout (1 MiB) */
 #define SWAP_MINPAGES 16    /* the smallest area: one cluster's worth */
 
 /* what a slot in use stores: an anon's page, or an aobj's page `idx` */
@@ -66,8 +66,8 @@ void uvm_swap_fini(struct bvm_system *sys);
 int uvm_swap_alloc(struct bvm_system *sys, int *nslots, bool lessok);
 void uvm_swap_free(struct bvm_system *sys, int slot, int nslots);
 void uvm_swap_markbad(struct bvm_system *sys, int slot, int nslots);
-void uvm_swap_setowner(struct bvm_system *sys, int slot, uintptr_t owner,
-    uint64_t idx);
+void uvm_swap_setowners(struct bvm_system *sys, int slot,
+    const struct swap_owner *so, int n);
 bool uvm_swapisfull(struct bvm_system *sys);
 int uvm_swap_runlen(struct bvm_system *sys, int slot, int n);
 bool uvm_swap_configured(struct bvm_system *sys);
