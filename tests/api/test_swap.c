@@ -885,3 +885,183 @@ TEST(swap_madv_free_releases_slots)
 	bvm_vmspace_destroy(vm);
 	bvm_system_destroy(sys);
 }
+
+/* ---------------------------------------------------------------------
+ * Fault injection: every swap and page daemon point, at every call.
+ * ------------------------------------------------------------------- */
+
+struct swfp {
+	struct bvm_system *sys;
+	struct bvm_vmspace *p, *c;
+	struct bvm_object *shm;
+	uint64_t a, s;
+	int fork_done, swapped_off;
+	const char *sw1, *sw2;
+};
+
+#define SWFP_NA 160      /* anonymous pages */
+#define SWFP_NS 32       /* shared-memory pages */
+
+/* one access or call: 0, or the errno the step reports */
+static int
+swfp_acc(int e, const struct bvm_fault_info *fi)
+{
+	if (e == EFAULT)
+		return fi->error;    /* EIO from a swap read, SIGBUS */
+	return e;
+}
+
+static int
+swfp_step(struct swfp *w, int step)
+{
+	struct bvm_fault_info fi;
+	uint64_t i;
+	int e;
+
+	memset(&fi, 0, sizeof(fi));
+	switch (step) {
+	case 0:         /* anonymous memory, more than the frames */
+		for (i = 0; i < SWFP_NA; i++)
+			if ((e = swfp_acc(wpage1(w->p, w->a, i, 1, &fi), &fi)))
+				return e;
+		return 0;
+	case 1:         /* shared memory through another vmspace */
+		for (i = 0; i < SWFP_NS; i++)
+			if ((e = swfp_acc(wpage1(w->p, w->s, i, 2, &fi), &fi)))
+				return e;
+		return 0;
+	case 2:
+		if (w->fork_done)
+			return 0;
+		if ((e = bvm_fork(w->p, &w->c)) == 0)
+			w->fork_done = 1;
+		return e;
+	case 3:         /* the child writes a quarter: copy-on-write */
+		for (i = 0; i < SWFP_NA; i += 4)
+			if ((e = swfp_acc(wpage1(w->c, w->a, i, 3, &fi), &fi)))
+				return e;
+		return 0;
+	case 4:         /* everything read back, both sides */
+		for (i = 0; i < SWFP_NA; i++) {
+			if ((e = swfp_acc(cpage1(w->p, w->a, i, 1, &fi), &fi)))
+				return e;
+			if ((e = swfp_acc(cpage1(w->c, w->a, i,
+			    i % 4 == 0 ? 3 : 1, &fi), &fi)))
+				return e;
+		}
+		for (i = 0; i < SWFP_NS; i++)
+			if ((e = swfp_acc(cpage1(w->c, w->s, i, 2, &fi), &fi)))
+				return e;
+		return 0;
+	case 5:         /* a second area, then the first goes */
+		if (w->swapped_off)
+			return 0;
+		e = bvm_swapon(w->sys, w->sw2, 1);
+		if (e != 0 && e != EBUSY)
+			return e;
+		if ((e = bvm_swapoff(w->sys, w->sw1)) == 0)
+			w->swapped_off = 1;
+		return e;
+	case 6:         /* and it all reads back again */
+		return swfp_step(w, 4);
+	}
+	return 0;
+}
+#define SWFP_STEPS 7
+
+/* => whether the nth call of point came */
+static int
+swfp_run(int point, long n, int *failures)
+{
+	struct bvm_params par;
+	struct swfp w;
+	struct bvm_stats st;
+	int step, e, want;
+
+	memset(&w, 0, sizeof(w));
+	w.sw1 = mkswap("fp1", 512);
+	w.sw2 = mkswap("fp2", 512);
+	bvm_params_init(&par);
+	par.npages = 64;
+	/* the checkers run after each failure and at the end, not per op */
+	par.flags = BVM_SYS_NOPDAEMON;
+	ASSERT_OK(bvm_system_create(&par, &w.sys));
+	ASSERT_OK(bvm_swapon(w.sys, w.sw1, 0));
+	ASSERT_OK(bvm_vmspace_create(w.sys, &w.p));
+	w.a = mapanon(w.p, SWFP_NA, BVM_MAP_PRIVATE);
+	ASSERT_OK(bvm_shm_open(w.sys, NULL, 0, &w.shm));
+	ASSERT_OK(bvm_object_truncate(w.shm, SWFP_NS * PG));
+	ASSERT_OK(bvm_mmap_object(w.p, 0, SWFP_NS * PG, RW, BVM_MAP_SHARED,
+	    w.shm, 0, &w.s));
+	want = point == BVM_FP_SWAP_READ ? EIO : ENOMEM;
+	ASSERT_OK(bvm_failpoint_arm(point, n));
+	for (step = 0; step < SWFP_STEPS; step++) {
+		e = swfp_step(&w, step);
+		if (e == 0)
+			continue;
+		/* a swap read failing in swap-off is EIO; allocation: ENOMEM */
+		if (e != want && !(point == BVM_FP_SWAP_READ && e == ENOMEM))
+			bvm_test_fail(__FILE__, __LINE__, "step %d at %s call "
+			    "%ld: %s, want %s", step, bvm_failpoint_name(point),
+			    n, bvm_errname(e), bvm_errname(want));
+		(*failures)++;
+		bvm_failpoint_disarm();
+		SYSCHECK(w.sys);
+		ASSERT_OK(swfp_step(&w, step));        /* and now it works */
+	}
+	e = bvm_failpoint_calls(point) >= n;
+	bvm_failpoint_disarm();
+	/* a failed pageout is no error to anyone, but it shows */
+	st = tstats(w.sys);
+	if (e && point == BVM_FP_SWAP_WRITE)
+		ASSERT_EQ(st.swap_errors, 1);   /* its slots went with sw1 */
+	if (e && point == BVM_FP_SWAP_ALLOC)
+		ASSERT_TRUE(st.pdnoswap > 0);
+	/* whatever failed, nothing was lost */
+	ASSERT_OK(swfp_step(&w, 4));
+	SYSCHECK(w.sys);
+	bvm_vmspace_destroy(w.c);
+	bvm_vmspace_destroy(w.p);
+	bvm_object_release(w.shm);
+	st = tstats(w.sys);
+	ASSERT_EQ(st.free, 64);
+	ASSERT_EQ(st.anons, 0);
+	ASSERT_EQ(st.objects, 0);
+	ASSERT_EQ(st.swpgonly, 0);
+	ASSERT_EQ(st.swpginuse, st.swpgbad);
+	SYSCHECK(w.sys);
+	bvm_system_destroy(w.sys);
+	return e;
+}
+
+TEST(swap_failpoints_sweep)
+{
+	/*
+	 * The swap points at every call; the allocation points, which the
+	 * main sweep (test_failpoints.c) takes at every call of its own
+	 * workload, at every 5th call of this one, paging.
+	 */
+	static const struct { int point, stride; } points[] = {
+		{ BVM_FP_SWAP_READ, 1 }, { BVM_FP_SWAP_WRITE, 1 },
+		{ BVM_FP_SWAP_ALLOC, 1 }, { BVM_FP_OBJ_ALLOC, 1 },
+		{ BVM_FP_AMAP_ALLOC, 1 }, { BVM_FP_PAGE_ALLOC, 5 },
+		{ BVM_FP_ANON_ALLOC, 5 }, { BVM_FP_PV_ALLOC, 5 },
+	};
+	size_t k;
+	long n;
+	int failures, calls;
+
+	for (k = 0; k < sizeof(points) / sizeof(points[0]); k++) {
+		failures = 0;
+		calls = 0;
+		for (n = 1; swfp_run(points[k].point, n, &failures);
+		    n += points[k].stride)
+			calls++;
+		/* the swap points are reached; every call may fail */
+		ASSERT_TRUE(calls > 0);
+		if (getenv("BVM_FP_VERBOSE") != NULL)
+			fprintf(stderr, "    %-14s %d calls, %d failures\n",
+			    bvm_failpoint_name(points[k].point), calls,
+			    failures);
+	}
+}
