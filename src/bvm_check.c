@@ -14,7 +14,8 @@
  *   V4  each aref lies inside its amap; without ppref it covers all of it;
  *       NEEDSCOPY only on copy-on-write entries
  *   V5  each amap's used-slot list, back pointers and anons agree; every
- *       anon has a reference, the amap's lock, and a page it owns
+ *       anon has a reference, the amap's lock, and a page it owns or a
+ *       swap slot (paged out)
  *   V6  every pmap mapping lies in an entry, with no more rights than the
  *       entry, maps exactly the page of the anon at that slot, is writable
  *       only if that anon is not shared and the entry is not needs-copy,
@@ -39,6 +40,12 @@
  *   S6  every object's page index holds exactly its resident pages, each
  *       owned by it at its offset; its reference count is the entries,
  *       handles and names referring to it; the object counters agree
+ *   S7  every swap slot an anon or an aobj page records is in use, not bad,
+ *       and records that owner; the slots in use are those and the bad
+ *       ones; swpgonly counts the recorded slots whose page is not resident
+ *
+ * It holds the page daemon off (pdlock) while it counts; the per-vmspace
+ * checks tolerate the daemon removing mappings while they walk.
  */
 #include <stdarg.h>
 
