@@ -574,6 +574,10 @@ static struct {
 	int ready;
 } F;
 
+/* -P: bsdvm pages to a swap file in F.dir throughout */
+static int g_pressure;
+static char g_swap[sizeof(F.dir) + 16];
+
 static void
 files_cleanup(void)
 {
@@ -585,6 +589,8 @@ files_cleanup(void)
 		for (f = 0; f < NFILES; f++)
 			if (F.path[side][f][0] != '\0')
 				(void)unlink(F.path[side][f]);
+	if (g_swap[0] != '\0')
+		(void)unlink(g_swap);
 	(void)rmdir(F.dir);
 	F.ready = 0;
 }
@@ -1204,7 +1210,8 @@ run_op(struct ctx *c, const struct op *o)
 			return 1;
 		}
 		cov.okops[OP_MINCORE] += brc == 0;
-		if (brc == 0)
+		/* under -P pages come and go from swap: only the result */
+		if (brc == 0 && !g_pressure)
 			for (p = 0; p < p1 - p0; p++)
 				/* mapped: Linux reports a file page
 				 * resident when it is in the page cache */
@@ -1964,6 +1971,12 @@ final_check(struct ctx *c)
  * check), -1 if none, -2 if the host failed.  *applied: ops executed.
  */
 
+/*
+ * Under -P, after every operation the page daemon frees up to this many
+ * frames: bsdvm's pages go to swap and come back all through the run.
+ */
+#define PRESSURE_PAGEOUT 48
+
 static int
 run_seq(struct ctx *c, struct op *ops, int n, int gen, int *applied)
 {
@@ -2012,6 +2025,8 @@ run_seq(struct ctx *c, struct op *ops, int n, int gen, int *applied)
 			(*applied)++;
 		r = run_op(c, &ops[i]);
 		cov.ops[ops[i].kind]++;
+		if (g_pressure)
+			(void)bvm_pageout(c->sys, PRESSURE_PAGEOUT, NULL);
 		if (r == 0) {
 			for (int v = 0; v < c->nprocs; v++)
 				if (bvm_check(c->vm[v], m, sizeof(m)) != 0) {
@@ -2070,8 +2085,9 @@ shrink(struct ctx *c, struct op *ops, int n)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bvm_difftest [-n sequences] [-s seed] "
-	    "[-l ops] [-v]\n");
+	fprintf(stderr, "usage: bvm_difftest [-Pv] [-n sequences] [-s seed] "
+	    "[-l ops]\n"
+	    "  -P  memory pressure: bsdvm pages to a swap file throughout\n");
 	exit(2);
 }
 
@@ -2085,8 +2101,9 @@ main(int argc, char **argv)
 	unsigned long long diverged = 0, hostfail = 0;
 	int ch, verbose = 0, printed = 0;
 
-	while ((ch = getopt(argc, argv, "n:s:l:v")) != -1) {
+	while ((ch = getopt(argc, argv, "n:s:l:vP")) != -1) {
 		switch (ch) {
+		case 'P': g_pressure = 1; break;
 		case 'n': nseq = strtoull(optarg, NULL, 0); break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'l': len = strtoull(optarg, NULL, 0); break;
@@ -2104,6 +2121,18 @@ main(int argc, char **argv)
 	if (bvm_system_create(&p, &g_sys) != 0) {
 		fprintf(stderr, "bvm_system_create failed\n");
 		return 2;
+	}
+	if (g_pressure) {
+		int fd;
+
+		snprintf(g_swap, sizeof(g_swap), "%s/swap", F.dir);
+		fd = open(g_swap, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, (off_t)8192 * PGSZ) != 0 ||
+		    bvm_swapon(g_sys, g_swap, 0) != 0) {
+			fprintf(stderr, "swap file %s failed\n", g_swap);
+			return 2;
+		}
+		close(fd);
 	}
 	c.verbose = verbose;
 	for (s = 0; s < nseq; s++) {
@@ -2149,6 +2178,15 @@ main(int argc, char **argv)
 			printf("bvm_system_check: %s\n", m);
 			diverged++;
 		}
+	}
+	if (verbose) {
+		struct bvm_stats st;
+
+		(void)bvm_stats(g_sys, &st);
+		printf("paging: %" PRIu64 " pages swapped out, %" PRIu64
+		    " in, %" PRIu64 " file pages written by the daemon, "
+		    "%" PRIu64 " freed\n", st.pswpout, st.pswpin, st.pgpgout,
+		    st.pdfreed);
 	}
 	bvm_system_destroy(g_sys);
 	if (verbose) {
