@@ -587,9 +587,12 @@ bvm_object_truncate(struct bvm_object *h, uint64_t size)
 	/* ftruncate(2) needs a descriptor open for writing */
 	if (UVM_OBJ_IS_VNODE(uobj) && !(h->maxprot & PROT_WRITE))
 		return EBADF;
-	bvm_mutex_enter(&uobj->vmobjlock);
-	error = uvm_obj_truncate(uobj, (voff_t)size);
-	bvm_mutex_exit(&uobj->vmobjlock);
+	/* an aobj's edge page out in swap may need a frame: make room */
+	do {
+		bvm_mutex_enter(&uobj->vmobjlock);
+		error = uvm_obj_truncate(uobj, (voff_t)size);
+		bvm_mutex_exit(&uobj->vmobjlock);
+	} while (error == ENOMEM && uvm_wait(h->sys));
 	return error;
 }
 

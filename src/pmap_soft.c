@@ -808,9 +808,12 @@ pmap_soft_page_protect(struct bvm_system *sys, struct vm_page *pg,
 
 	if (prot & PROT_WRITE)
 		return;
-	/* unmapped: nothing to do (see pmap_test_bit for why this holds) */
-	if (__atomic_load_n(&pg->pv_list, __ATOMIC_ACQUIRE) == NULL)
-		return;
+	/*
+	 * Always under pmaplock, even when the list looks empty: a removal
+	 * that unlinked the last mapping may still be waiting (holding the
+	 * lock) for an access through it, and our caller is about to free
+	 * or reuse the page.
+	 */
 	bvm_mutex_enter(&sys->pmaplock);
 	for (pve = pg->pv_list; pve != NULL; pve = next) {
 		struct pmap *pm = pve->pv_pmap;  /* pve may be freed below */
@@ -901,9 +904,13 @@ pmap_test_bit(struct bvm_system *sys, struct vm_page *pg, uint64_t bit,
 	 * A page mapped nowhere has no bits to see.  Mappings are only
 	 * added by holders of the page's owner lock, as the callers are, so
 	 * an empty list read without pmaplock stays empty meanwhile (the
-	 * page daemon asks this of every page it has just unmapped).
+	 * page daemon asks this of every page it has just unmapped).  Not
+	 * for clearing PG_M: a removal may have unlinked the last mapping
+	 * and still be waiting, holding pmaplock, for a store through it;
+	 * marking the page clean before that store lands would lose it.
 	 */
-	if (__atomic_load_n(&pg->pv_list, __ATOMIC_ACQUIRE) == NULL)
+	if (!(clear && bit == PG_M) &&
+	    __atomic_load_n(&pg->pv_list, __ATOMIC_ACQUIRE) == NULL)
 		return false;
 	bvm_mutex_enter(&sys->pmaplock);
 	for (pve = pg->pv_list; pve != NULL; pve = pve->pv_next) {

@@ -283,11 +283,21 @@ uvm_fault_anonget(struct uvm_faultctx *flt, struct vm_anon *anon)
 		if (a == NULL || a->an_page != NULL || a->an_swslot != slot + n)
 			break;
 		pgs[n] = uvm_pagealloc(sys, NULL, 0, a, 0);
-		if (pgs[n] == NULL)
+		if (pgs[n] == NULL) {
+			/* read-ahead does without: no shortage to report */
+			(void)uvm_page_wasshort();
 			break;
+		}
 		anons[n] = a;
 	}
 	error = uvm_swap_get(sys, pgs, slot, n);
+	if (error && n > 1) {
+		/* a read-ahead slot may be what failed: the page alone */
+		for (i = 1; i < n; i++)
+			uvm_pagefree(sys, pgs[i]);
+		n = 1;
+		error = uvm_swap_get(sys, pgs, slot, 1);
+	}
 	for (i = 0; i < n; i++) {
 		if (error) {
 			uvm_pagefree(sys, pgs[i]);

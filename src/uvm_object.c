@@ -505,6 +505,8 @@ uvm_obj_zerotail(struct uvm_object *uobj, voff_t from, voff_t upto)
 	b = (size_t)MIN(upto - pgoff, (voff_t)PAGE_SIZE);
 	memset((uint8_t *)uvm_phys_to_host(uobj->uo_sys, pg->phys_addr) + a,
 	    0, b - a);
+	/* changed: its copy in swap (or the file) is stale now */
+	atomic_clearbits_int(&pg->pg_flags, PG_CLEAN);
 }
 
 /*

@@ -130,7 +130,7 @@ uvm_pagedequeue(struct bvm_system *sys, struct vm_page *pg)
  * Set when this thread's last failed allocation found no frame (rather
  * than the fault injector saying no): uvm_wait only waits for that.
  */
-static __thread bool uvm_page_short;
+static __thread bool uvm_page_short __attribute__((tls_model("initial-exec")));
 
 /* uvm_page_wasshort: test and clear this thread's shortage flag */
 bool
@@ -201,6 +201,9 @@ again:
 	__builtin_prefetch(TAILQ_NEXT(pg, pageq), 1);
 	bvm_mutex_exit(&sys->fpageqlock);
 
+	/* a shortage met earlier (a read-ahead that did without) is over */
+	if (__predict_false(uvm_page_short))
+		uvm_page_short = false;
 	KASSERT(pg->pv_list == NULL && pg->wire_count == 0);
 	PG_FLAGS_SET(pg, PG_BUSY | PG_CLEAN | PG_FAKE);
 	pg->uobject = obj;

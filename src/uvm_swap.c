@@ -111,15 +111,16 @@ swapdrum_getsdp(struct bvm_system *sys, int slot)
 }
 
 /*
- * swap_findrun: a run of `want` free slots of the area, the first one at
+ * uvm_swap_findrun: a run of `want` free slots of the area, the first one at
  * or after the rotor (wrapping once); runs do not wrap.  With lessok and no
  * run that long, the longest run there is.  One pass over the bitmap, a
  * word at a time: full words are skipped, free words taken whole, and the
  * runs inside mixed words found with count-trailing-zeros.
- * => swaplock held.  => returns the index in the area and *got, or -1.
+ * => swaplock held (or an area of a unit test's own).
+ * => returns the index in the area and *got, or -1.
  */
-static int
-swap_findrun(struct swapdev *sdp, int want, bool lessok, int *got)
+int
+uvm_swap_findrun(struct swapdev *sdp, int want, bool lessok, int *got)
 {
 	int nwords = (sdp->sw_nslots + 63) / 64;
 	int w0 = sdp->sw_rotor / 64, k, wi, bit, z;
@@ -128,7 +129,11 @@ swap_findrun(struct swapdev *sdp, int want, bool lessok, int *got)
 
 	if (sdp->sw_inuse >= sdp->sw_nslots)
 		return -1;
-	for (k = 0; k <= nwords; k++) {
+	/*
+	 * Once round from the rotor's word, and on past it far enough to
+	 * finish a run that goes through it.
+	 */
+	for (k = 0; k <= nwords + (want + 63) / 64; k++) {
 		wi = (w0 + k) % nwords;
 		if (wi == 0)
 			run = 0;        /* no run across the end of the area */
@@ -188,7 +193,7 @@ uvm_swap_alloc(struct bvm_system *sys, int *nslots, bool lessok)
 
 		if (!(sdp->sw_flags & SWF_ENABLE))
 			continue;
-		if ((x = swap_findrun(sdp, want, lessok, &g)) < 0)
+		if ((x = uvm_swap_findrun(sdp, want, lessok, &g)) < 0)
 			continue;
 		if (g > got) {
 			got = g;

@@ -82,6 +82,9 @@ int uvm_swap_off(struct bvm_system *sys, const char *path);
 int uvm_swap_stats(struct bvm_system *sys, struct bvm_swapent *ents,
     int nents, int *count);
 
+/* the slot search (for the unit test) */
+int uvm_swap_findrun(struct swapdev *sdp, int want, bool lessok, int *got);
+
 /* for the checker: the owner recorded for slot (0 if free or bad) */
 bool uvm_swap_slot_owner(struct bvm_system *sys, int slot,
     struct swap_owner *so, bool *bad);

@@ -364,8 +364,12 @@ uvn_get(struct uvm_object *uobj, voff_t off, struct vm_page **pgp,
 		    uvm_pagelookup(uobj, o) != NULL))
 			break;
 		pgs[n] = uvm_pagealloc(sys, NULL, 0, NULL, 0);
-		if (pgs[n] == NULL)
-			break;    /* read less ahead; none at all: ENOMEM */
+		if (pgs[n] == NULL) {
+			/* read less ahead; none at all: ENOMEM */
+			if (n > 0)
+				(void)uvm_page_wasshort();
+			break;
+		}
 	}
 	if (n == 0)
 		return ENOMEM;

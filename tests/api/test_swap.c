@@ -748,6 +748,8 @@ TEST(swap_read_error_sigbus_then_retry)
 
 	ASSERT_OK(bvm_swapon(sys, mkswap("rerr", 1024), 0));
 	va = mapanon(vm, 64, BVM_MAP_PRIVATE);
+	/* one page per swap read: a failed read is that page's */
+	ASSERT_OK(bvm_madvise(vm, va, 64 * PG, BVM_MADV_RANDOM));
 	ASSERT_OK(wpages(vm, va, 64, 70, &fi));
 	ASSERT_OK(bvm_pageout(sys, 128, &freed));
 	ASSERT_OK(bvm_pageout(sys, 128, &freed));
@@ -1064,4 +1066,109 @@ TEST(swap_failpoints_sweep)
 			    bvm_failpoint_name(points[k].point), calls,
 			    failures);
 	}
+}
+
+/* ---------------------------------------------------------------------
+ * Regressions from the review of the paging code.
+ * ------------------------------------------------------------------- */
+
+/* a tail zeroed by truncate is not undone by the page's old swap copy */
+TEST(swap_truncate_zeroed_tail_survives_pageout)
+{
+	struct bvm_system *sys = swsys(256, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_object *h;
+	struct bvm_fault_info fi;
+	unsigned char buf[2 * BVM_PAGE_SIZE], c;
+	uint64_t va, fr;
+	int i;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("ztail", 1024), 0));
+	ASSERT_OK(bvm_shm_open(sys, NULL, 0, &h));
+	ASSERT_OK(bvm_object_truncate(h, 2 * PG));
+	ASSERT_OK(bvm_mmap_object(vm, 0, 2 * PG, RW, BVM_MAP_SHARED, h, 0,
+	    &va));
+	memset(buf, 0xaa, sizeof(buf));
+	ASSERT_OK(bvm_write(vm, va, buf, sizeof(buf), &fi));
+	for (i = 0; i < 3; i++)
+		ASSERT_OK(bvm_pageout(sys, 1000, &fr));
+	ASSERT_EQ(tstats(sys).swpgonly, 2);
+	ASSERT_OK(bvm_object_truncate(h, 100));       /* brings page 0 in */
+	for (i = 0; i < 3; i++)
+		ASSERT_OK(bvm_pageout(sys, 1000, &fr));
+	ASSERT_OK(bvm_read(vm, va + 99, &c, 1, &fi));
+	ASSERT_EQ(c, 0xaa);
+	ASSERT_OK(bvm_read(vm, va + 200, &c, 1, &fi));
+	ASSERT_EQ(c, 0);
+	ASSERT_OK(bvm_object_truncate(h, 2 * PG));
+	for (i = 0; i < 3; i++)
+		ASSERT_OK(bvm_pageout(sys, 1000, &fr));
+	ASSERT_OK(bvm_read(vm, va + 200, &c, 1, &fi));
+	ASSERT_EQ(c, 0);
+	ASSERT_OK(bvm_read(vm, va + PG + 5, &c, 1, &fi));
+	ASSERT_EQ(c, 0);
+	SYSCHECK(sys);
+	bvm_object_release(h);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* truncating at a page that is out in swap, with no free frame: it waits */
+TEST(swap_truncate_needs_frame_reclaims)
+{
+	struct bvm_system *sys = swsys(128, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_object *h;
+	struct bvm_fault_info fi;
+	unsigned char buf[2 * BVM_PAGE_SIZE], c;
+	uint64_t va, vb, fr;
+	int i;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("trnomem", 4096), 0));
+	ASSERT_OK(bvm_shm_open(sys, NULL, 0, &h));
+	ASSERT_OK(bvm_object_truncate(h, 2 * PG));
+	ASSERT_OK(bvm_mmap_object(vm, 0, 2 * PG, RW, BVM_MAP_SHARED, h, 0,
+	    &va));
+	memset(buf, 0xaa, sizeof(buf));
+	ASSERT_OK(bvm_write(vm, va, buf, sizeof(buf), &fi));
+	for (i = 0; i < 3; i++)
+		ASSERT_OK(bvm_pageout(sys, 1000, &fr));
+	vb = mapanon(vm, 1024, BVM_MAP_PRIVATE);
+	for (i = 0; i < 1024 && tstats(sys).free > 0; i++)
+		ASSERT_OK(bvm_write(vm, vb + (uint64_t)i * PG, "x", 1, &fi));
+	ASSERT_EQ(tstats(sys).free, 0);
+	ASSERT_OK(bvm_object_truncate(h, 100));
+	ASSERT_OK(bvm_read(vm, va + 50, &c, 1, &fi));
+	ASSERT_EQ(c, 0xaa);
+	ASSERT_OK(bvm_read(vm, va + 150, &c, 1, &fi));
+	ASSERT_EQ(c, 0);
+	SYSCHECK(sys);
+	bvm_object_release(h);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* a bad read-ahead slot does not fail the faulting page */
+TEST(swap_readahead_error_faulting_page_still_read)
+{
+	struct bvm_system *sys = swsys(128, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	uint64_t va, fr;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("ra", 1024), 0));
+	va = mapanon(vm, 64, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 64, 95, &fi));
+	ASSERT_OK(bvm_pageout(sys, 128, &fr));
+	ASSERT_OK(bvm_pageout(sys, 128, &fr));
+	ASSERT_EQ(tstats(sys).swpgonly, 64);
+	/* the clustered read fails; the page alone is read again */
+	ASSERT_OK(bvm_failpoint_arm(BVM_FP_SWAP_READ, 1));
+	ASSERT_OK(cpage1(vm, va, 10, 95, &fi));
+	bvm_failpoint_disarm();
+	ASSERT_EQ(tstats(sys).swap_errors, 1);
+	ASSERT_OK(cpages(vm, va, 64, 95, &fi));
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
 }

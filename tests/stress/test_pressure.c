@@ -17,8 +17,11 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -419,4 +422,126 @@ TEST(pressure_threads_checksums)
 	ASSERT_EQ(st.free, par.npages);
 	bvm_system_destroy(sys);
 	unlink(sw);
+}
+
+/* ---------------------------------------------------------------------
+ * A store in flight while its page is unmapped and paged out.
+ * ------------------------------------------------------------------- */
+
+static struct {
+	struct bvm_vmspace *a;
+	uint64_t va;
+	unsigned char *src;
+	int werr, merr;
+} inf;
+
+static void
+inf_sleep(int ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
+/* the copy inside bvm_write faults on src: hold it there a while */
+static void
+inf_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	(void)uc;
+	inf_sleep(300);
+	mprotect(inf.src, PG, PROT_READ | PROT_WRITE);
+}
+
+static void *
+inf_writer(void *arg)
+{
+	struct bvm_fault_info fi;
+
+	(void)arg;
+	inf.werr = bvm_write(inf.a, inf.va, inf.src, PG, &fi);
+	return NULL;
+}
+
+static void *
+inf_unmapper(void *arg)
+{
+	(void)arg;
+	inf_sleep(60);
+	inf.merr = bvm_munmap(inf.a, inf.va, PG);
+	return NULL;
+}
+
+/*
+ * Thread 1 stores a page through vmspace A, held in the middle of its copy
+ * (its source faults, and the handler waits); thread 2 unmaps the page, and
+ * waits for thread 1's access; meanwhile the page daemon runs.  It must not
+ * free the frame under the store: if it did, the frame would next serve a
+ * file page of vmspace B, and thread 1's bytes would land in the file.
+ */
+TEST(pressure_pageout_waits_for_store_in_flight)
+{
+	struct bvm_params par;
+	struct bvm_system *sys;
+	struct bvm_vmspace *b;
+	struct bvm_fault_info fi;
+	struct sigaction sa, old;
+	unsigned char buf[BVM_PAGE_SIZE];
+	const char *fpath = pr_path("inflight");
+	pthread_t t1, t2;
+	uint64_t vb, freed;
+	size_t nr, i;
+	int ff;
+
+	bvm_params_init(&par);
+	par.npages = 256;
+	par.flags = BVM_SYS_NOPDAEMON;
+	ASSERT_OK(bvm_system_create(&par, &sys));
+	ASSERT_OK(bvm_swapon(sys, pr_swapfile("inflight.sw", 1024), 0));
+	ff = open(fpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_TRUE(ff >= 0);
+	memset(buf, 0x11, sizeof(buf));
+	ASSERT_OK(bvm_file_write(sys, ff, buf, PG, 0));
+	ASSERT_OK(bvm_vmspace_create(sys, &inf.a));
+	ASSERT_OK(bvm_vmspace_create(sys, &b));
+	ASSERT_OK(bvm_mmap(inf.a, 0, PG, RW, BVM_MAP_ANON | BVM_MAP_PRIVATE,
+	    -1, 0, &inf.va));
+	memset(buf, 0x22, sizeof(buf));
+	ASSERT_OK(bvm_write(inf.a, inf.va, buf, PG, &fi));
+	ASSERT_OK(bvm_madvise(inf.a, inf.va, PG, BVM_MADV_DONTNEED));
+	ASSERT_OK(bvm_mmap(b, 0, PG, RW, BVM_MAP_PRIVATE, ff, 0, &vb));
+	inf.src = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(inf.src != MAP_FAILED);
+	memset(inf.src, 0x55, PG);
+	ASSERT_EQ(mprotect(inf.src, PG, PROT_NONE), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = inf_segv;
+	sa.sa_flags = SA_SIGINFO;
+	ASSERT_EQ(sigaction(SIGSEGV, &sa, &old), 0);
+	ASSERT_EQ(pthread_create(&t1, NULL, inf_writer, NULL), 0);
+	ASSERT_EQ(pthread_create(&t2, NULL, inf_unmapper, NULL), 0);
+	inf_sleep(120);
+	ASSERT_OK(bvm_pageout(sys, 1, &freed));
+	ASSERT_OK(bvm_write(b, vb, "X", 1, &fi));   /* a copy of the file */
+	ASSERT_EQ(pthread_join(t1, NULL), 0);
+	ASSERT_EQ(pthread_join(t2, NULL), 0);
+	ASSERT_EQ(sigaction(SIGSEGV, &old, NULL), 0);
+	ASSERT_OK(inf.werr);
+	ASSERT_OK(inf.merr);
+	ASSERT_OK(bvm_file_read(sys, ff, buf, PG, 0, &nr));
+	ASSERT_EQ(nr, PG);
+	for (i = 0; i < PG; i++)
+		ASSERT_EQ(buf[i], 0x11);
+	ASSERT_OK(bvm_read(b, vb + 1, buf, PG - 1, &fi));
+	for (i = 0; i < PG - 1; i++)
+		ASSERT_EQ(buf[i], 0x11);
+	pr_syscheck(sys, "store in flight");
+	munmap(inf.src, PG);
+	bvm_vmspace_destroy(inf.a);
+	bvm_vmspace_destroy(b);
+	close(ff);
+	bvm_system_destroy(sys);
+	unlink(fpath);
 }
