@@ -5,8 +5,11 @@
  * vmspaces of one small system created with BVM_SYS_CHECK (so the library's
  * invariant checker runs after every call and panics on a violation):
  *
- *   byte 0          system flags (bit 0: BVM_SYS_WXALLOWED) and the frame
- *                   count (256, 512, 768 or 1024)
+ *   byte 0          system flags (bit 0: BVM_SYS_WXALLOWED), the frame
+ *                   count (bits 1-2: 256, 512, 768 or 1024), bit 3: a
+ *                   second vmspace, bit 4: a swap area (a scratch file of
+ *                   4096 pages), so that memory pressure pages; there is
+ *                   no page daemon thread: runs repeat exactly
  *   then, per op    one opcode byte, then the op's arguments, each drawn
  *                   from the bytes and biased toward interesting values:
  *                   page boundaries, 0, huge lengths, misaligned and
@@ -525,7 +528,11 @@ run_op(struct st *s, struct in *in)
 		op_setrlimit(s, in);
 		break;
 	default:
-		op_pglist(s, in);
+		/* pglist, or run the page daemon now */
+		if (u8(in) & 1)
+			op_pglist(s, in);
+		else
+			(void)bvm_pageout(s->sys, u8(in), NULL);
 		break;
 	}
 }
@@ -546,9 +553,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hdr = u8(&in);
 	bvm_params_init(&p);
 	p.npages = npages[(hdr >> 1) & 3];
-	p.flags = BVM_SYS_CHECK | ((hdr & 1) ? BVM_SYS_WXALLOWED : 0);
+	p.flags = BVM_SYS_CHECK | BVM_SYS_NOPDAEMON |
+	    ((hdr & 1) ? BVM_SYS_WXALLOWED : 0);
 	if ((error = bvm_system_create(&p, &s->sys)) != 0)
 		fail("bvm_system_create", bvm_errname(error));
+	if (hdr & 16) {
+		/* swap on a scratch file, gone from the directory at once */
+		char path[] = "/tmp/bvm-fuzz-swap-XXXXXX";
+		int fd = mkstemp(path);
+
+		if (fd >= 0) {
+			if (ftruncate(fd, (off_t)4096 * PG) == 0 &&
+			    (error = bvm_swapon(s->sys, path, 0)) != 0)
+				fail("bvm_swapon", bvm_errname(error));
+			unlink(path);
+			close(fd);
+		}
+	}
 	if (bvm_vmspace_create(s->sys, &s->vm[0]) != 0)
 		fail("bvm_vmspace_create", NULL);
 	if ((hdr & 8) && bvm_vmspace_create(s->sys, &s->vm[1]) != 0)
