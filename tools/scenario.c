@@ -1263,7 +1263,7 @@ static int
 cmd_setrlimit(struct scn *s, struct bvm_vmspace *vm)
 {
 	uint64_t lim;
-	int res, error;
+	int res = 0, error;
 
 	if ((error = arg_named(s, 2, rlimtab, NITEMS(rlimtab), &res)) != 0)
 		return error;
@@ -1388,7 +1388,7 @@ cmd_fault(struct scn *s, struct bvm_vmspace *vm)
 {
 	struct bvm_fault_info fi;
 	uint64_t addr;
-	int access, error;
+	int access = 0, error;
 
 	if ((error = arg_expr(s, 2, &addr)) != 0)
 		return error;
@@ -2647,16 +2647,18 @@ cmd_swapctl(struct scn *s, struct bvm_vmspace *vm UNUSED)
 	    "Used", "Avail", "Capacity", "Priority", "Bad", "In", "Out");
 	for (i = 0; i < count && i < SCENARIO_FILES; i++) {
 		struct bvm_swapent *e = &ents[i];
-		char dev[PATH_MAX + 8];
+		const char *pre = "";
 
+		/* a file in the scenario's directory is shown as <tmp>/name */
 		path = e->path;
 		n = strlen(s->dir);
-		if (n > 0 && strncmp(path, s->dir, n) == 0 && path[n] == '/')
-			snprintf(dev, sizeof(dev), "<tmp>%s", path + n);
-		else
-			snprintf(dev, sizeof(dev), "%s", path);
-		emit(s, "  %-20s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7" PRIu64
-		    "%% %8d %5" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", dev,
+		if (n > 0 && strncmp(path, s->dir, n) == 0 && path[n] == '/') {
+			pre = "<tmp>";
+			path += n;
+		}
+		emit(s, "  %s%-*s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7"
+		    PRIu64 "%% %8d %5" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+		    pre, 20 - (int)strlen(pre), path,
 		    e->npages, e->inuse, e->npages - e->inuse,
 		    e->npages ? e->inuse * 100 / e->npages : 0, e->priority,
 		    e->bad, e->pgin, e->pgout);

@@ -104,7 +104,8 @@ tf_file_at(char *path, uint64_t size, unsigned seed, const char *file,
 	uint64_t done, n;
 	int fd;
 
-	snprintf(path, PATH_MAX, "%s/f%d", tf_dir(), ++tf_seq);
+	if (snprintf(path, PATH_MAX, "%s/f%d", tf_dir(), ++tf_seq) >= PATH_MAX)
+		bvm_test_fail(file, line, "file name too long");
 	fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
 	if (fd < 0)
 		bvm_test_fail(file, line, "create %s: %s", path,
