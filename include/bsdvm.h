@@ -80,6 +80,12 @@ struct bvm_vmspace; /* one address space: a vm_map and its pmap */
 #define BVM_INHERIT_ZERO  3 /* child gets fresh zero-filled memory */
 
 /* madvise(2) values. */
+/*
+ * Advice also sizes read-ahead: file pages 16 (NORMAL), 1 (RANDOM), 64
+ * (SEQUENTIAL); swap 16 doubling while the access is sequential up to 256
+ * (NORMAL), 1 (RANDOM), 256 (SEQUENTIAL).  Pages read ahead from swap are
+ * mapped at once.
+ */
 #define BVM_MADV_NORMAL     0 /* fault-around 3 pages back, 4 forward */
 #define BVM_MADV_RANDOM     1 /* no fault-around */
 #define BVM_MADV_SEQUENTIAL 2 /* fault-around 8 back, 7 forward */

@@ -165,7 +165,8 @@ struct bvm_system {
 	uint64_t pd_stall_until;       /* [fpageqlock] ns: wakeups ignored */
 	uint64_t freemin;              /* [I] wake the daemon below this */
 	uint64_t freetarg;             /* [I] the daemon frees up to this */
-	uint64_t inactarg;             /* [pageqlock] inactive target */
+	uint64_t inactarg;             /* [pageqlock, atomic reads] inactive
+	                                  target */
 
 	struct bvm_params params;      /* [I] */
 	int anon_mode;                 /* [I] BVM_ANON_* */

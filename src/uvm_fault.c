@@ -245,17 +245,44 @@ uvm_fault_enter(struct uvm_faultctx *flt, struct vm_page *pg, vm_prot_t prot)
 	return 0;
 }
 
-/* swap read-ahead by advice, in pages including the faulting one */
+/*
+ * Swap read-ahead, in pages including the faulting one.  It starts at the
+ * advice's size; with MADV_NORMAL it grows while the access is sequential,
+ * as FreeBSD's vm_fault_readahead: a fault where the last read-ahead ended
+ * (entry->next_read) doubles it, up to a swap cluster; any other fault
+ * starts again from the advice's size.  Only slots that follow the
+ * faulting page's, for the pages that follow it in the amap, are read:
+ * pages that went out together, in address order.
+ */
+#define UVM_SWAPRA_MAX SWCLUSTPAGES
+
 static const int uvm_swapcluster[] = {
 	[MADV_NORMAL] = 16,
 	[MADV_RANDOM] = 1,
-	[MADV_SEQUENTIAL] = 64,
+	[MADV_SEQUENTIAL] = UVM_SWAPRA_MAX,
 };
+
+/* the read-ahead for this fault.  => map read-locked */
+static int
+uvm_fault_swapra(struct uvm_faultctx *flt)
+{
+	struct vm_map_entry *entry = flt->entry;
+	int ra;
+
+	if (entry->advice != MADV_NORMAL)
+		return uvm_swapcluster[entry->advice];
+	ra = __atomic_load_n(&entry->read_ahead, __ATOMIC_RELAXED);
+	if (ra > 0 && flt->va == __atomic_load_n(&entry->next_read,
+	    __ATOMIC_RELAXED))
+		return MIN(ra * 2, UVM_SWAPRA_MAX);
+	return uvm_swapcluster[MADV_NORMAL];
+}
 
 /*
  * uvm_fault_anonget: bring the faulting anon's page in from swap, and
  * with it the paged-out anons of the slots after it in the amap whose
- * swap slots follow its slot (in the same area).
+ * swap slots follow its slot (in the same area); the pages read ahead are
+ * mapped too (FreeBSD's prefault of the pages a pager brought in).
  * => map read-locked, amap locked.  => returns 0, ENOMEM, EIO.
  */
 static int
@@ -263,10 +290,10 @@ uvm_fault_anonget(struct uvm_faultctx *flt, struct vm_anon *anon)
 {
 	struct bvm_system *sys = flt->map->sys;
 	struct vm_map_entry *entry = flt->entry;
-	struct vm_page *pgs[64];
-	struct vm_anon *anons[64], *a;
+	struct vm_page *pgs[UVM_SWAPRA_MAX];
+	struct vm_anon *anons[UVM_SWAPRA_MAX], *a;
 	vaddr_t off = flt->va - entry->start;
-	int slot = anon->an_swslot, n, i, want, error;
+	int slot = anon->an_swslot, n, i, ra, want, error;
 
 	KASSERT(anon->an_page == NULL && slot != 0);
 	if (flt->wired)
@@ -275,8 +302,8 @@ uvm_fault_anonget(struct uvm_faultctx *flt, struct vm_anon *anon)
 	if (pgs[0] == NULL)
 		return ENOMEM;
 	anons[0] = anon;
-	want = uvm_swapcluster[entry->advice];
-	want = uvm_swap_runlen(sys, slot, MIN(want,
+	ra = uvm_fault_swapra(flt);
+	want = uvm_swap_runlen(sys, slot, MIN(ra,
 	    (int)atop(entry->end - flt->va)));
 	for (n = 1; n < want; n++) {
 		a = amap_lookup(&entry->aref, off + ptoa(n));
@@ -307,7 +334,26 @@ uvm_fault_anonget(struct uvm_faultctx *flt, struct vm_anon *anon)
 		anons[i]->an_page = pgs[i];
 		CNT_SUB(sys->uvmexp.swpgonly, 1);
 	}
-	return error;
+	if (error)
+		return error;
+	__atomic_store_n(&entry->read_ahead, ra, __ATOMIC_RELAXED);
+	__atomic_store_n(&entry->next_read, flt->va + ptoa(n),
+	    __ATOMIC_RELAXED);
+	/*
+	 * The pages read ahead are mapped now too, as fault-around maps
+	 * resident neighbours: the access that brought them back is most
+	 * likely going through them in order.
+	 */
+	for (i = 1; i < n; i++) {
+		vm_prot_t prot = flt->enter_prot;
+
+		if (anons[i]->an_ref > 1)
+			prot &= ~PROT_WRITE;
+		if (pmap_enter(flt->map->pmap, flt->va + ptoa(i),
+		    VM_PAGE_TO_PHYS(pgs[i]), prot, PMAP_CANFAIL) == 0)
+			CNT_INC(sys->uvmexp.flt_around);
+	}
+	return 0;
 }
 
 /*

@@ -223,6 +223,8 @@ uvm_mapent_alloc(struct vm_map *map, int flags)
 	if (me == NULL)
 		return NULL;
 	me->flags = eflags;
+	me->next_read = 0;
+	me->read_ahead = 0;
 	CNT_INC(sys->uvmexp.map_entries);
 	return me;
 }

@@ -46,6 +46,14 @@ struct vm_map_entry {
 	struct vm_aref aref;          /* [M] upper (anonymous) layer */
 	int advice;                   /* [M] MADV_* */
 	uint8_t flags;                /* [I] UVM_MAP_STATIC, UVM_MAP_KMEM */
+	/*
+	 * Swap read-ahead state (FreeBSD's next_read/read_ahead): where a
+	 * sequential access faults next, and the read-ahead that brought
+	 * the pages before it.  Hints, updated by faults under the map's
+	 * read lock: [atomic], relaxed.
+	 */
+	vaddr_t next_read;
+	int read_ahead;
 };
 
 /* entry flags: where it was allocated */

@@ -43,10 +43,19 @@ uvm_pager_read(struct bvm_system *sys, int fd, voff_t off,
 		int first = (int)(done / PAGE_SIZE), k = 0;
 		size_t skip = done % PAGE_SIZE;
 
-		for (i = first; i < npages; i++, k++) {
-			iov[k].iov_base = (uint8_t *)uvm_phys_to_host(sys,
+		for (i = first; i < npages; i++) {
+			uint8_t *base = (uint8_t *)uvm_phys_to_host(sys,
 			    pgs[i]->phys_addr) + (i == first ? skip : 0);
-			iov[k].iov_len = PAGE_SIZE - (i == first ? skip : 0);
+			size_t len = PAGE_SIZE - (i == first ? skip : 0);
+
+			/* frames next to each other in memory: one vector */
+			if (k > 0 && (uint8_t *)iov[k - 1].iov_base +
+			    iov[k - 1].iov_len == base)
+				iov[k - 1].iov_len += len;
+			else {
+				iov[k].iov_base = base;
+				iov[k++].iov_len = len;
+			}
 		}
 		BVM_GUEST_COPY_BEGIN();
 		n = preadv(fd, iov, k, off + (off_t)done);
@@ -103,13 +112,20 @@ uvm_pager_write(struct bvm_system *sys, int fd, voff_t off,
 		int first = (int)(done / PAGE_SIZE), k = 0;
 		size_t skip = done % PAGE_SIZE, left = len - done;
 
-		for (i = first; i < npages && left > 0; i++, k++) {
+		for (i = first; i < npages && left > 0; i++) {
 			size_t sz = MIN(PAGE_SIZE - (i == first ? skip : 0),
 			    left);
-
-			iov[k].iov_base = (uint8_t *)uvm_phys_to_host(sys,
+			uint8_t *base = (uint8_t *)uvm_phys_to_host(sys,
 			    pgs[i]->phys_addr) + (i == first ? skip : 0);
-			iov[k].iov_len = sz;
+
+			/* frames next to each other in memory: one vector */
+			if (k > 0 && (uint8_t *)iov[k - 1].iov_base +
+			    iov[k - 1].iov_len == base)
+				iov[k - 1].iov_len += sz;
+			else {
+				iov[k].iov_base = base;
+				iov[k++].iov_len = sz;
+			}
 			left -= sz;
 		}
 		/* stores through mappings may race with the write: DMA */

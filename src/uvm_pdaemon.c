@@ -72,6 +72,8 @@ struct swapcluster {
 	int swc_nallocated;
 	int swc_nused;
 	struct vm_page *swc_pages[SWCLUSTPAGES];
+	int swc_nold;                       /* stale slots to free */
+	int swc_old[SWCLUSTPAGES];          /* the pages' previous slots */
 };
 
 #define UVMPD_BATCH 32                  /* pages unmapped per TLB wait */
@@ -282,15 +284,25 @@ uvmpd_freepage(struct uvmpd_scan *sc, struct vm_page *pg, bool swapped)
 /*
  * swapcluster_flush: write the cluster's pages to their slots, then free
  * them; on a write error the slots are marked bad and the pages stay, as
- * modified as they were.  The cluster's references on owner locks go.
+ * modified as they were.  The slots the pages had before (stale: they were
+ * written to since) are freed first, in runs, while their owners are still
+ * locked.  The cluster's references on owner locks go.
  */
 static void
 swapcluster_flush(struct uvmpd_scan *sc)
 {
 	struct bvm_system *sys = sc->sys;
 	struct swapcluster *swc = &sc->swc;
-	int i, error = 0;
+	int i, n, error = 0;
 
+	/* the pages' stale copies, in runs (they went out together) */
+	for (i = 0; i < swc->swc_nold; i += n) {
+		for (n = 1; i + n < swc->swc_nold &&
+		    swc->swc_old[i + n] == swc->swc_old[i] + n; n++)
+			continue;
+		uvm_swap_free(sys, swc->swc_old[i], n);
+	}
+	swc->swc_nold = 0;
 	if (swc->swc_slot == 0)
 		return;
 	if (swc->swc_nused < swc->swc_nallocated)
@@ -378,7 +390,7 @@ uvmpd_swapout(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
 		return;
 	}
 	if (oldslot != 0)
-		uvm_swap_free(sys, oldslot, 1);
+		swc->swc_old[swc->swc_nold++] = oldslot;
 	/* unmapped and owner-locked: nobody can store into it now */
 	pmap_clear_modify(sys, pg);
 	sc->swc_locks[swc->swc_nused] = m;
@@ -592,8 +604,9 @@ uvmpd_run(struct bvm_system *sys, uint64_t want, bool sync, uint64_t *busyp)
 		bvm_mutex_enter(&sys->pageqlock);
 		pageable = sys->uvmexp.active + sys->uvmexp.inactive;
 		inactive = sys->uvmexp.inactive;
-		sys->inactarg = MAX(pageable / 3, MIN(sys->freetarg + 1,
-		    pageable));
+		/* (bvm_stats reads it without the lock) */
+		__atomic_store_n(&sys->inactarg, MAX(pageable / 3,
+		    MIN(sys->freetarg + 1, pageable)), __ATOMIC_RELAXED);
 		bvm_mutex_exit(&sys->pageqlock);
 		moved = 0;
 		if (sys->inactarg > inactive)

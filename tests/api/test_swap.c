@@ -1172,3 +1172,134 @@ TEST(swap_readahead_error_faulting_page_still_read)
 	bvm_vmspace_destroy(vm);
 	bvm_system_destroy(sys);
 }
+
+/* page out every page of a system until n live only in swap */
+static void
+pageout_all(struct bvm_system *sys, uint64_t n)
+{
+	uint64_t fr;
+	int i;
+
+	for (i = 0; i < 8 && tstats(sys).swpgonly < n; i++)
+		ASSERT_OK(bvm_pageout(sys, n, &fr));
+	ASSERT_EQ(tstats(sys).swpgonly, n);
+}
+
+/* read one word of page i; => the swap reads it took */
+static uint64_t
+touch(struct bvm_system *sys, struct bvm_vmspace *vm, uint64_t va,
+    uint64_t i, uint64_t seed)
+{
+	struct bvm_fault_info fi;
+	uint64_t w, before = tstats(sys).swapins;
+
+	ASSERT_OK(bvm_read(vm, va + i * PG, &w, sizeof(w), &fi));
+	ASSERT_EQ(w, pat(seed, i));
+	return tstats(sys).swapins - before;
+}
+
+/*
+ * A sequential pass over memory paged out in order: the read-ahead starts
+ * at 16 pages and doubles at each fault where the last one ended (16, 32,
+ * 64, 128, then 256 a read), and the pages read ahead are mapped, so each
+ * read costs one fault.
+ */
+TEST(swap_readahead_grows_while_sequential)
+{
+	struct bvm_system *sys = swsys(2048, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	struct bvm_stats s0, s1;
+	uint64_t va, i;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("seq", 4096), 0));
+	va = mapanon(vm, 1024, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 1024, 96, &fi));
+	pageout_all(sys, 1024);
+	s0 = tstats(sys);
+	for (i = 0; i < 1024; i++)
+		(void)touch(sys, vm, va, i, 96);
+	s1 = tstats(sys);
+	/* 16 + 32 + 64 + 128 + 256 + 256 + 256 + 16 */
+	ASSERT_EQ(s1.swapins - s0.swapins, 8);
+	ASSERT_EQ(s1.pswpin - s0.pswpin, 1024);
+	ASSERT_EQ(s1.faults - s0.faults, 8);
+	ASSERT_EQ(s1.swpgonly, 0);
+	ASSERT_OK(cpages(vm, va, 1024, 96, &fi));
+	ASSERT_EQ(tstats(sys).faults, s1.faults);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/* a fault anywhere else starts again at 16; advice sets the size */
+TEST(swap_readahead_resets_and_follows_advice)
+{
+	struct bvm_system *sys = swsys(2048, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	uint64_t va, in0;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("adv", 4096), 0));
+	va = mapanon(vm, 1024, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 1024, 97, &fi));
+	pageout_all(sys, 1024);
+	in0 = tstats(sys).pswpin;
+	ASSERT_EQ(touch(sys, vm, va, 500, 97), 1);     /* 500..515 */
+	ASSERT_EQ(tstats(sys).pswpin - in0, 16);
+	ASSERT_EQ(touch(sys, vm, va, 100, 97), 1);     /* elsewhere: 16 */
+	ASSERT_EQ(tstats(sys).pswpin - in0, 32);
+	ASSERT_EQ(touch(sys, vm, va, 116, 97), 1);     /* where it ended */
+	ASSERT_EQ(tstats(sys).pswpin - in0, 64);       /* 116..147 */
+	ASSERT_EQ(touch(sys, vm, va, 147, 97), 0);     /* read and mapped */
+	/* MADV_RANDOM: the page alone */
+	ASSERT_OK(bvm_madvise(vm, va + 600 * PG, 100 * PG, BVM_MADV_RANDOM));
+	ASSERT_EQ(touch(sys, vm, va, 620, 97), 1);
+	ASSERT_EQ(tstats(sys).pswpin - in0, 65);
+	ASSERT_EQ(touch(sys, vm, va, 621, 97), 1);
+	ASSERT_EQ(tstats(sys).pswpin - in0, 66);
+	/* MADV_SEQUENTIAL: a whole cluster, up to the end of the entry */
+	ASSERT_OK(bvm_madvise(vm, va + 700 * PG, 324 * PG,
+	    BVM_MADV_SEQUENTIAL));
+	ASSERT_EQ(touch(sys, vm, va, 700, 97), 1);     /* 700..955 */
+	ASSERT_EQ(tstats(sys).pswpin - in0, 322);
+	ASSERT_EQ(touch(sys, vm, va, 955, 97), 0);
+	ASSERT_EQ(touch(sys, vm, va, 956, 97), 1);     /* 956..1023 */
+	ASSERT_EQ(tstats(sys).pswpin - in0, 390);
+	ASSERT_OK(cpages(vm, va, 1024, 97, &fi));
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
+
+/*
+ * Pages read ahead and mapped in a forked child are still copy-on-write:
+ * its store into one of them copies, and the parent keeps its data.
+ */
+TEST(swap_readahead_mapped_pages_stay_cow)
+{
+	struct bvm_system *sys = swsys(512, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys), *child;
+	struct bvm_fault_info fi;
+	uint64_t va, w = 0x5eed, acow;
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("cow", 1024), 0));
+	va = mapanon(vm, 64, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 64, 98, &fi));
+	ASSERT_OK(bvm_fork(vm, &child));
+	pageout_all(sys, 64);
+	ASSERT_EQ(touch(sys, child, va, 0, 98), 1);    /* 0..15, mapped */
+	acow = tstats(sys).flt_acow;
+	ASSERT_OK(bvm_write(child, va + 5 * PG, &w, sizeof(w), &fi));
+	ASSERT_EQ(tstats(sys).flt_acow, acow + 1);
+	ASSERT_OK(cpages(vm, va, 64, 98, &fi));
+	w = 0;
+	ASSERT_OK(bvm_read(child, va + 5 * PG, &w, sizeof(w), &fi));
+	ASSERT_EQ(w, 0x5eed);
+	ASSERT_OK(cpage1(child, va, 4, 98, &fi));
+	ASSERT_OK(cpage1(child, va, 6, 98, &fi));
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(child);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
