@@ -283,9 +283,11 @@ uvm_fault_swapra(struct uvm_faultctx *flt)
  * with it the paged-out anons of the slots after it in the amap whose
  * swap slots follow its slot (in the same area); the pages read ahead are
  * mapped too (FreeBSD's prefault of the pages a pager brought in).
+ * Kept out of line: its arrays (4 KiB) would otherwise sit in the stack
+ * frame of every fault (measured: first-touch faults 10-30% slower).
  * => map read-locked, amap locked.  => returns 0, ENOMEM, EIO.
  */
-static int
+static __attribute__((noinline)) int
 uvm_fault_anonget(struct uvm_faultctx *flt, struct vm_anon *anon)
 {
 	struct bvm_system *sys = flt->map->sys;
