@@ -329,6 +329,23 @@ uvm_obj_pageinsert(struct uvm_object *uobj, struct vm_page *pg, voff_t off)
 }
 
 /*
+ * uvm_obj_pageremove: take pg, mapped nowhere, out of the object; it is
+ * the caller's to free (uvm_pagefree_n).  => object locked; pg not wired.
+ */
+void
+uvm_obj_pageremove(struct uvm_object *uobj, struct vm_page *pg)
+{
+	MUTEX_ASSERT_LOCKED(&uobj->vmobjlock);
+	KASSERT(pg->uobject == uobj && pg->wire_count == 0);
+	KASSERT(pg->pv_list == NULL);
+	uvm_radix_remove(&uobj->uo_pages, (uint64_t)pg->offset >> PAGE_SHIFT);
+	atomic_clearbits_int(&pg->pg_flags, PG_TABLED);
+	pg->uobject = NULL;
+	uobj->uo_npages--;
+	CNT_SUB(uobj->uo_sys->uvmexp.obj_pages, 1);
+}
+
+/*
  * uvm_obj_pagefree: take pg out of every pmap and of the object, and free
  * it.  => object locked; pg not wired.
  */
@@ -337,13 +354,8 @@ uvm_obj_pagefree(struct uvm_object *uobj, struct vm_page *pg)
 {
 	struct bvm_system *sys = uobj->uo_sys;
 
-	MUTEX_ASSERT_LOCKED(&uobj->vmobjlock);
-	KASSERT(pg->uobject == uobj && pg->wire_count == 0);
 	pmap_page_protect(sys, pg, PROT_NONE);
-	uvm_radix_remove(&uobj->uo_pages, (uint64_t)pg->offset >> PAGE_SHIFT);
-	atomic_clearbits_int(&pg->pg_flags, PG_TABLED);
-	uobj->uo_npages--;
-	CNT_SUB(sys->uvmexp.obj_pages, 1);
+	uvm_obj_pageremove(uobj, pg);
 	uvm_pagefree(sys, pg);
 }
 

@@ -122,6 +122,7 @@ struct vm_page *uvm_obj_nextpage(struct uvm_object *uobj, voff_t *off);
 int uvm_obj_pageinsert(struct uvm_object *uobj, struct vm_page *pg,
     voff_t off);
 void uvm_obj_pagefree(struct uvm_object *uobj, struct vm_page *pg);
+void uvm_obj_pageremove(struct uvm_object *uobj, struct vm_page *pg);
 int uvm_obj_flush(struct uvm_object *uobj, voff_t start, voff_t end,
     int flags);
 int uvm_obj_truncate(struct uvm_object *uobj, voff_t size);

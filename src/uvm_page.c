@@ -267,6 +267,51 @@ uvm_pagefree(struct bvm_system *sys, struct vm_page *pg)
 }
 
 /*
+ * uvm_pagefree_n: free the n pages pgs[], as uvm_pagefree each, with one
+ * hold of each queue lock; the next allocations take them in the order
+ * given (frames freed in address order come back in address order, so a
+ * later cluster of them is one I/O vector).
+ * => the pages are unmapped, not wired, and owned by nobody (their owners
+ *    let go of them, under their locks).
+ */
+void
+uvm_pagefree_n(struct bvm_system *sys, struct vm_page **pgs, int n)
+{
+	int i;
+
+	if (n <= 0)
+		return;
+	bvm_mutex_enter(&sys->pageqlock);
+	for (i = 0; i < n; i++) {
+		struct vm_page *pg = pgs[i];
+
+		KASSERT((PG_FLAGS(pg) & PG_FREE) == 0 && pg->wire_count == 0);
+		KASSERT(pg->uobject == NULL && pg->uanon == NULL);
+		KASSERTMSG(pg->pv_list == NULL, "page %#llx still mapped",
+		    (unsigned long long)pg->phys_addr);
+		if (PG_FLAGS(pg) & PQ_QUEUEMASK)
+			uvm_pagedequeue(sys, pg);
+		pg->offset = 0;
+		pg->loan_count = 0;
+	}
+	bvm_mutex_exit(&sys->pageqlock);
+
+	bvm_mutex_enter(&sys->fpageqlock);
+	for (i = n - 1; i >= 0; i--) {
+		PG_FLAGS_SET(pgs[i], PG_FREE);
+		TAILQ_INSERT_HEAD(&sys->page_free_dirty, pgs[i], pageq);
+	}
+	__atomic_store_n(&sys->uvmexp.free, sys->uvmexp.free + (uint64_t)n,
+	    __ATOMIC_RELAXED);
+	if (sys->zero_idle) {
+		sys->zero_idle = false;
+		pthread_cond_signal(&sys->zero_cv);
+	}
+	bvm_mutex_exit(&sys->fpageqlock);
+	CNT_ADD(sys->uvmexp.pages_free, (uint64_t)n);
+}
+
+/*
  * The page-zeroing thread (OpenBSD's uvm_pageidlezero, in a thread of its
  * own): it takes frames off the dirty free list a batch at a time, zeroes
  * them outside the lock, and puts them on the zero list, so that zero-fill

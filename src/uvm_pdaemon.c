@@ -261,6 +261,21 @@ uvmpd_owner(struct vm_page *pg, struct swap_owner *so)
 }
 
 /*
+ * uvmpd_detach: pg, whose data is now safe in its swap slot, leaves its
+ * anon or aobj; it is the caller's to free.  => owner locked, pg unmapped.
+ */
+static void
+uvmpd_detach(struct vm_page *pg)
+{
+	if (pg->uobject != NULL)
+		uvm_obj_pageremove(pg->uobject, pg);
+	else {
+		pg->uanon->an_page = NULL;
+		pg->uanon = NULL;
+	}
+}
+
+/*
  * uvmpd_freepage: free a page whose data is safe elsewhere (or never
  * mattered): out of its anon or object.  => owner locked, pg unmapped.
  */
@@ -325,15 +340,23 @@ swapcluster_flush(struct uvmpd_scan *sc)
 		struct vm_page *pg = swc->swc_pages[i];
 
 		if (error == 0)
-			uvmpd_freepage(sc, pg, true);
+			uvmpd_detach(pg);
 		else {
 			/* kept in memory, modified, with no slot */
 			(void)uvmpd_setslot(pg, 0);
 			atomic_clearbits_int(&pg->pg_flags, PG_CLEAN);
 			uvm_pageactivate(sys, pg);
 		}
-		uvmpd_unlock(sc, sc->swc_locks[i]);
 	}
+	if (error == 0) {
+		/* in one go, so that they come back in this order */
+		uvm_pagefree_n(sys, swc->swc_pages, swc->swc_nused);
+		CNT_ADD(sys->uvmexp.swpgonly, (uint64_t)swc->swc_nused);
+		CNT_ADD(sys->uvmexp.pdfreed, (uint64_t)swc->swc_nused);
+		sc->freed += (uint64_t)swc->swc_nused;
+	}
+	for (i = 0; i < swc->swc_nused; i++)
+		uvmpd_unlock(sc, sc->swc_locks[i]);
 	swc->swc_slot = 0;
 	swc->swc_nused = 0;
 	swc->swc_nallocated = 0;

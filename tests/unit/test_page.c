@@ -1,0 +1,45 @@
+/*
+ * test_page.c: the frame allocator's internals (uvm_page.c).
+ */
+#include "harness.h"
+
+#include "uvm.h"
+
+/*
+ * uvm_pagefree_n gives frames back so that the next allocations take them
+ * in the order given (a pageout cluster freed in address order comes back
+ * in address order: one I/O vector for the next cluster of them).
+ */
+TEST(pagefree_n_keeps_order)
+{
+	struct bvm_params p;
+	struct bvm_system *sys;
+	struct vm_page *pgs[8], *pg;
+	struct bvm_stats s0, s1;
+	int i;
+
+	bvm_params_init(&p);
+	p.npages = 64;
+	p.flags = BVM_SYS_NOPDAEMON;
+	ASSERT_OK(bvm_system_create(&p, &sys));
+	s0 = tstats(sys);
+	for (i = 0; i < 8; i++)
+		ASSERT_TRUE((pgs[i] = uvm_pagealloc(sys, NULL, 0, NULL, 0)) !=
+		    NULL);
+	/* a different order than the allocation's */
+	pg = pgs[2];
+	pgs[2] = pgs[5];
+	pgs[5] = pg;
+	ASSERT_EQ(tstats(sys).free, s0.free - 8);
+	uvm_pagefree_n(sys, pgs, 8);
+	s1 = tstats(sys);
+	ASSERT_EQ(s1.free, s0.free);
+	ASSERT_EQ(s1.pages_free, s0.pages_free + 8);
+	for (i = 0; i < 8; i++) {
+		pg = uvm_pagealloc(sys, NULL, 0, NULL, 0);
+		ASSERT_TRUE(pg == pgs[i]);
+	}
+	uvm_pagefree_n(sys, pgs, 8);
+	SYSCHECK(sys);
+	bvm_system_destroy(sys);
+}
