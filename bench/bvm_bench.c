@@ -1601,10 +1601,11 @@ bench_file(const struct config *cf)
  * A system with a frame for every page (so nothing pages by itself), and
  * swap_mb of anonymous memory written in it, untimed.  "out": bvm_pageout
  * until every page lives only in swap: the page daemon's scans, unmapping,
- * clustered pwritev (64 pages) to the swap file.  "in": every page brought
- * back into memory, in order, by an 8-byte bvm_read of it: a fault per 16
- * pages (read-ahead of the following slots), one preadv each into the
- * frames (that the whole pages came back is checked, untimed).  The host rows are the same
+ * clustered pwritev (256 pages) to the swap file.  "in": every page
+ * brought back into memory, in order, by an 8-byte bvm_read of it: a fault
+ * per read-ahead (16 pages doubling to 256 while sequential, all mapped),
+ * one preadv each into the frames (that the whole pages came back is
+ * checked, untimed).  The host rows are the same
  * number of bytes written with pwrite(2) to a file on the same file system
  * in 1 MiB calls, and read back with pread(2) in 1 MiB calls.  Both files
  * are made once, written whole (as swap files are: dd, not sparse), and
