@@ -101,6 +101,11 @@ struct uvmpd_scan {
 	struct vm_page *batch[UVMPD_BATCH];  /* pages being decided */
 	struct bvm_mutex *batch_locks[UVMPD_BATCH];
 	int nbatch;
+	/* batch pages detached from their owners, freed with the batch */
+	struct vm_page *frees[UVMPD_BATCH];
+	struct bvm_mutex *free_locks[UVMPD_BATCH];
+	int nfrees;
+	int nfrees_swapped;                 /* of them, with a swap copy */
 };
 
 static uint64_t
@@ -261,8 +266,9 @@ uvmpd_owner(struct vm_page *pg, struct swap_owner *so)
 }
 
 /*
- * uvmpd_detach: pg, whose data is now safe in its swap slot, leaves its
- * anon or aobj; it is the caller's to free.  => owner locked, pg unmapped.
+ * uvmpd_detach: pg, whose data is safe elsewhere (or never mattered),
+ * leaves its anon or object; it is the caller's to free.
+ * => owner locked, pg unmapped.
  */
 static void
 uvmpd_detach(struct vm_page *pg)
@@ -276,24 +282,41 @@ uvmpd_detach(struct vm_page *pg)
 }
 
 /*
- * uvmpd_freepage: free a page whose data is safe elsewhere (or never
- * mattered): out of its anon or object.  => owner locked, pg unmapped.
+ * uvmpd_freepage: a page whose data is safe elsewhere (or never mattered)
+ * leaves its anon or object now, and is freed with the rest of the batch
+ * (uvmpd_freebatch), which takes over its reference on m, the owner's
+ * lock.  => m held, pg unmapped.
  */
 static void
-uvmpd_freepage(struct uvmpd_scan *sc, struct vm_page *pg, bool swapped)
+uvmpd_freepage(struct uvmpd_scan *sc, struct vm_page *pg, bool swapped,
+    struct bvm_mutex *m)
+{
+	KASSERT(sc->nfrees < UVMPD_BATCH);
+	uvmpd_detach(pg);
+	sc->frees[sc->nfrees] = pg;
+	sc->free_locks[sc->nfrees++] = m;
+	if (swapped)
+		sc->nfrees_swapped++;
+}
+
+/*
+ * uvmpd_freebatch: free the pages uvmpd_freepage set aside, in one hold
+ * of each queue lock, then let their owners go.
+ */
+static void
+uvmpd_freebatch(struct uvmpd_scan *sc)
 {
 	struct bvm_system *sys = sc->sys;
+	int i;
 
-	if (swapped)
-		CNT_INC(sys->uvmexp.swpgonly);
-	if (pg->uobject != NULL)
-		uvm_obj_pagefree(pg->uobject, pg);
-	else {
-		pg->uanon->an_page = NULL;
-		uvm_pagefree(sys, pg);
-	}
-	sc->freed++;
-	CNT_INC(sys->uvmexp.pdfreed);
+	uvm_pagefree_n(sys, sc->frees, sc->nfrees);
+	CNT_ADD(sys->uvmexp.swpgonly, (uint64_t)sc->nfrees_swapped);
+	CNT_ADD(sys->uvmexp.pdfreed, (uint64_t)sc->nfrees);
+	sc->freed += (uint64_t)sc->nfrees;
+	for (i = 0; i < sc->nfrees; i++)
+		uvmpd_unlock(sc, sc->free_locks[i]);
+	sc->nfrees = 0;
+	sc->nfrees_swapped = 0;
 }
 
 /*
@@ -438,8 +461,7 @@ uvmpd_page(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
 		int slot = uvmpd_getslot(pg);
 
 		if (slot != 0 && !pmap_is_modified(sys, pg)) {
-			uvmpd_freepage(sc, pg, true);
-			uvmpd_unlock(sc, m);
+			uvmpd_freepage(sc, pg, true, m);
 			return;
 		}
 		uvmpd_swapout(sc, pg, m);
@@ -465,8 +487,7 @@ uvmpd_page(struct uvmpd_scan *sc, struct vm_page *pg, struct bvm_mutex *m)
 			return;
 		}
 	}
-	uvmpd_freepage(sc, pg, false);
-	uvmpd_unlock(sc, m);
+	uvmpd_freepage(sc, pg, false, m);
 }
 
 /*
@@ -502,6 +523,7 @@ uvmpd_batch(struct uvmpd_scan *sc)
 	pmap_update(sys);
 	for (i = 0; i < n; i++)
 		uvmpd_page(sc, sc->batch[i], sc->batch_locks[i]);
+	uvmpd_freebatch(sc);
 	sc->nbatch = 0;
 }
 
