@@ -274,7 +274,8 @@ uvm_fault_swapra(struct uvm_faultctx *flt)
 	ra = __atomic_load_n(&entry->read_ahead, __ATOMIC_RELAXED);
 	if (ra > 0 && flt->va == __atomic_load_n(&entry->next_read,
 	    __ATOMIC_RELAXED))
-		return MIN(ra * 2, UVM_SWAPRA_MAX);
+		return MIN(MAX(ra * 2, uvm_swapcluster[MADV_NORMAL]),
+		    UVM_SWAPRA_MAX);
 	return uvm_swapcluster[MADV_NORMAL];
 }
 
@@ -338,7 +339,9 @@ uvm_fault_anonget(struct uvm_faultctx *flt, struct vm_anon *anon)
 	}
 	if (error)
 		return error;
-	__atomic_store_n(&entry->read_ahead, ra, __ATOMIC_RELAXED);
+	/* the sequential state is NORMAL advice's (another starts afresh) */
+	__atomic_store_n(&entry->read_ahead, entry->advice == MADV_NORMAL ?
+	    ra : 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&entry->next_read, flt->va + ptoa(n),
 	    __ATOMIC_RELAXED);
 	/*

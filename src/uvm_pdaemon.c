@@ -333,9 +333,16 @@ swapcluster_flush(struct uvmpd_scan *sc)
 	struct swapcluster *swc = &sc->swc;
 	int i, n, error = 0;
 
-	/* the pages' stale copies, in runs (they went out together) */
+	/*
+	 * The pages' stale copies, in runs (they went out together).  Slot
+	 * numbers run on from one area into the next: a run stops at the
+	 * end of its area, as uvm_swap_free works in one.
+	 */
 	for (i = 0; i < swc->swc_nold; i += n) {
-		for (n = 1; i + n < swc->swc_nold &&
+		int max = uvm_swap_runlen(sys, swc->swc_old[i],
+		    swc->swc_nold - i);
+
+		for (n = 1; n < max &&
 		    swc->swc_old[i + n] == swc->swc_old[i] + n; n++)
 			continue;
 		uvm_swap_free(sys, swc->swc_old[i], n);
