@@ -574,9 +574,14 @@ static struct {
 	int ready;
 } F;
 
-/* -P: bsdvm pages to a swap file in F.dir throughout */
+/*
+ * -P: bsdvm pages to swap in F.dir throughout: a small area first (40
+ * pages, less than one pageout, so that clusters and read-ahead runs meet
+ * its end and go on in the next area) and a big one after it.
+ */
 static int g_pressure;
-static char g_swap[sizeof(F.dir) + 16];
+static char g_swap[2][sizeof(F.dir) + 16];
+static const int g_swappages[2] = { 40, 8192 };
 
 static void
 files_cleanup(void)
@@ -589,8 +594,9 @@ files_cleanup(void)
 		for (f = 0; f < NFILES; f++)
 			if (F.path[side][f][0] != '\0')
 				(void)unlink(F.path[side][f]);
-	if (g_swap[0] != '\0')
-		(void)unlink(g_swap);
+	for (f = 0; f < 2; f++)
+		if (g_swap[f][0] != '\0')
+			(void)unlink(g_swap[f]);
 	(void)rmdir(F.dir);
 	F.ready = 0;
 }
@@ -2123,16 +2129,20 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (g_pressure) {
-		int fd;
+		int fd, k;
 
-		snprintf(g_swap, sizeof(g_swap), "%s/swap", F.dir);
-		fd = open(g_swap, O_RDWR | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || ftruncate(fd, (off_t)8192 * PGSZ) != 0 ||
-		    bvm_swapon(g_sys, g_swap, 0) != 0) {
-			fprintf(stderr, "swap file %s failed\n", g_swap);
-			return 2;
+		for (k = 0; k < 2; k++) {
+			snprintf(g_swap[k], sizeof(g_swap[k]), "%s/swap%d",
+			    F.dir, k);
+			fd = open(g_swap[k], O_RDWR | O_CREAT | O_TRUNC, 0600);
+			if (fd < 0 || ftruncate(fd, (off_t)g_swappages[k] *
+			    PGSZ) != 0 || bvm_swapon(g_sys, g_swap[k], 0) != 0) {
+				fprintf(stderr, "swap file %s failed\n",
+				    g_swap[k]);
+				return 2;
+			}
+			close(fd);
 		}
-		close(fd);
 	}
 	c.verbose = verbose;
 	for (s = 0; s < nseq; s++) {

@@ -8,8 +8,9 @@
  *   byte 0          system flags (bit 0: BVM_SYS_WXALLOWED), the frame
  *                   count (bits 1-2: 256, 512, 768 or 1024), bit 3: a
  *                   second vmspace, bit 4: a swap area (a scratch file of
- *                   4096 pages), so that memory pressure pages; there is
- *                   no page daemon thread: runs repeat exactly
+ *                   4096 pages), so that memory pressure pages, bit 5:
+ *                   with two tiny areas (16 and 40 pages) before it; there
+ *                   is no page daemon thread: runs repeat exactly
  *   then, per op    one opcode byte, then the op's arguments, each drawn
  *                   from the bytes and biased toward interesting values:
  *                   page boundaries, 0, huge lengths, misaligned and
@@ -558,12 +559,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((error = bvm_system_create(&p, &s->sys)) != 0)
 		fail("bvm_system_create", bvm_errname(error));
 	if (hdr & 16) {
-		/* swap on a scratch file, gone from the directory at once */
-		char path[] = "/tmp/bvm-fuzz-swap-XXXXXX";
-		int fd = mkstemp(path);
+		/*
+		 * Swap on scratch files, gone from the directory at once: one
+		 * area, or (bit 5) two tiny ones before it, so that clusters
+		 * and slot runs cross from one area into the next.
+		 */
+		static const uint64_t one[] = { 4096 }, three[] = { 16, 40,
+		    4096 };
+		const uint64_t *sz = (hdr & 32) ? three : one;
+		int k, nk = (hdr & 32) ? 3 : 1;
 
-		if (fd >= 0) {
-			if (ftruncate(fd, (off_t)4096 * PG) == 0 &&
+		for (k = 0; k < nk; k++) {
+			char path[] = "/tmp/bvm-fuzz-swap-XXXXXX";
+			int fd = mkstemp(path);
+
+			if (fd < 0)
+				continue;
+			if (ftruncate(fd, (off_t)(sz[k] * PG)) == 0 &&
 			    (error = bvm_swapon(s->sys, path, 0)) != 0)
 				fail("bvm_swapon", bvm_errname(error));
 			unlink(path);
