@@ -5,8 +5,9 @@
 #
 # Other targets: asan (tests under ASan+UBSan), tsan (threaded tests under
 # ThreadSanitizer), clang (build with clang, -Werror, and run the tests),
-# bench (benchmark vs the host kernel, release build), install
-# (PREFIX=/usr/local), fuzz (libFuzzer harnesses with clang, FUZZ_SECONDS
+# release-test (the tests against the release build: -O3, BVM_DEBUG=OFF),
+# bench (benchmark vs the host kernel, release build), install (the release
+# build, PREFIX=/usr/local), fuzz (libFuzzer harnesses with clang, FUZZ_SECONDS
 # each; see tests/fuzz/README), clean.  Debian packages the build needs are
 # installed by scripts/deps.sh (as root) or named for you to install.
 
@@ -15,8 +16,8 @@ JOBS    ?= 2
 PREFIX  ?= /usr/local
 CMAKE   := cmake
 
-.PHONY: all deps build run test asan tsan clang bench install clean difftest fuzz \
-	fuzz-build
+.PHONY: all deps build run test asan tsan clang release-test bench install \
+	clean difftest fuzz fuzz-build
 
 all: build
 
@@ -70,6 +71,10 @@ bench: deps build-release/CMakeCache.txt
 	@$(CMAKE) --build build-release -j$(JOBS) --target bvm_bench
 	./build-release/bvm_bench $(BENCHFLAGS)
 
+release-test: deps build-release/CMakeCache.txt
+	@$(CMAKE) --build build-release -j$(JOBS) -- --no-print-directory
+	cd build-release && ctest --output-on-failure
+
 # libFuzzer harnesses (tests/fuzz): built with clang straight from the
 # sources, run FUZZ_SECONDS each.  New inputs go to build-fuzz/corpus/H,
 # crashes to build-fuzz/artifacts/H/.
@@ -113,8 +118,10 @@ difftest: deps $(BUILD)/CMakeCache.txt
 	@$(CMAKE) --build $(BUILD) -j$(JOBS) --target bvm_difftest -- --no-print-directory
 	./$(BUILD)/bvm_difftest -n $(N) -s $(SEED)
 
-install: build
-	$(CMAKE) --install $(BUILD)
+install: deps build-release/CMakeCache.txt
+	@$(CMAKE) --build build-release -j$(JOBS) --target bsdvm_static \
+	    bsdvm_shared bsdvm -- --no-print-directory
+	$(CMAKE) --install build-release --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-clang build-release \
