@@ -308,8 +308,24 @@ amap_ref(struct vm_amap *amap, int slotoff, int slotlen, int flags)
 static void
 amap_wipeout(struct vm_amap *amap)
 {
-	while (amap->am_nused > 0)
-		amap_slot_release(amap, amap->am_slots[amap->am_nused - 1]);
+	struct vm_anon *dead[UVM_ANFREE_BATCH];
+	int n = 0;
+
+	/* the anons that die go in batches: their frames freed together */
+	while (amap->am_nused > 0) {
+		int slot = amap->am_slots[amap->am_nused - 1];
+		struct vm_anon *anon = amap->am_anon[slot];
+
+		amap_slot_clear(amap, slot);
+		if (--anon->an_ref == 0) {
+			dead[n++] = anon;
+			if (n == UVM_ANFREE_BATCH) {
+				uvm_anfree_n(amap->am_sys, dead, n);
+				n = 0;
+			}
+		}
+	}
+	uvm_anfree_n(amap->am_sys, dead, n);
 	amap_unlock(amap);
 	amap_free(amap);
 }

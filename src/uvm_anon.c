@@ -64,6 +64,58 @@ uvm_anfree(struct bvm_system *sys, struct vm_anon *anon)
 }
 
 /*
+ * uvm_anfree_n: uvm_anfree for n anons (at most UVM_ANFREE_BATCH) at
+ * once: their frames are freed together, with one hold of each queue lock
+ * (uvm_pagefree_n), leaving the free list as n calls of uvm_anfree would.
+ * => the anons' lock held; an_ref 0 for each.
+ */
+void
+uvm_anfree_n(struct bvm_system *sys, struct vm_anon **anons, int n)
+{
+	struct vm_page *pgs[UVM_ANFREE_BATCH], *pg;
+	int i, j, npg = 0;
+
+	KASSERT(n <= UVM_ANFREE_BATCH);
+	for (i = 0; i < n; i++) {
+		struct vm_anon *anon = anons[i];
+
+		pg = anon->an_page;
+		if (pg == NULL || pg->wire_count != 0) {
+			/* nothing to batch */
+			uvm_anfree(sys, anon);
+			anons[i] = NULL;
+			continue;
+		}
+		KASSERT(anon->an_ref == 0 && pg->uanon == anon);
+		/* the slot goes first: swap-off finds live anons through it */
+		if (anon->an_swslot != 0) {
+			uvm_swap_free(sys, anon->an_swslot, 1);
+			anon->an_swslot = 0;
+		}
+		pmap_page_protect(sys, pg, PROT_NONE);
+		anon->an_page = NULL;
+		pgs[npg++] = pg;
+	}
+	/*
+	 * The free list as uvm_anfree one by one leaves it: the last page
+	 * given is the first taken.  An amap dies from its last slot to its
+	 * first, so its frames are handed out again in the order it had them.
+	 */
+	for (i = 0, j = npg - 1; i < j; i++, j--) {
+		pg = pgs[i];
+		pgs[i] = pgs[j];
+		pgs[j] = pg;
+	}
+	/* the frames leave the queues before their anons are gone */
+	uvm_pagefree_n(sys, pgs, npg);
+	for (i = 0; i < n; i++)
+		if (anons[i] != NULL) {
+			pool_put(&sys->anon_pool, anons[i]);
+			CNT_SUB(sys->uvmexp.anons, 1);
+		}
+}
+
+/*
  * uvm_anon_pagein: bring a paged-out anon's page back from its swap slot
  * (uvmfault_anonget's I/O).  The slot stays: the page is clean.
  * => anon locked, an_page NULL, an_swslot set.

@@ -30,6 +30,8 @@ anon_setlock(struct vm_anon *anon, struct bvm_lockobj *lo)
 
 struct vm_anon *uvm_analloc(struct bvm_system *sys);
 void uvm_anfree(struct bvm_system *sys, struct vm_anon *anon);
+#define UVM_ANFREE_BATCH 64
+void uvm_anfree_n(struct bvm_system *sys, struct vm_anon **anons, int n);
 void uvm_anon_init(struct bvm_system *sys);
 int uvm_anon_pagein(struct bvm_system *sys, struct vm_anon *anon);
 void uvm_anon_dropswap(struct bvm_system *sys, struct vm_anon *anon);

@@ -271,8 +271,10 @@ uvm_pagefree(struct bvm_system *sys, struct vm_page *pg)
  * hold of each queue lock; the next allocations take them in the order
  * given (frames freed in address order come back in address order, so a
  * later cluster of them is one I/O vector).
- * => the pages are unmapped, not wired, and owned by nobody (their owners
- *    let go of them, under their locks).
+ * => the pages are unmapped and not wired; their owners (held locked) no
+ *    longer point at them (an_page NULL, out of the object's index).
+ *    pg->uanon is cleared here, off the queues: the page daemon reads it
+ *    under the queue lock, so the anon must outlive this call.
  */
 void
 uvm_pagefree_n(struct bvm_system *sys, struct vm_page **pgs, int n)
@@ -286,11 +288,12 @@ uvm_pagefree_n(struct bvm_system *sys, struct vm_page **pgs, int n)
 		struct vm_page *pg = pgs[i];
 
 		KASSERT((PG_FLAGS(pg) & PG_FREE) == 0 && pg->wire_count == 0);
-		KASSERT(pg->uobject == NULL && pg->uanon == NULL);
+		KASSERT(pg->uobject == NULL);
 		KASSERTMSG(pg->pv_list == NULL, "page %#llx still mapped",
 		    (unsigned long long)pg->phys_addr);
 		if (PG_FLAGS(pg) & PQ_QUEUEMASK)
 			uvm_pagedequeue(sys, pg);
+		pg->uanon = NULL;
 		pg->offset = 0;
 		pg->loan_count = 0;
 	}

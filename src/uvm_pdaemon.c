@@ -275,10 +275,8 @@ uvmpd_detach(struct vm_page *pg)
 {
 	if (pg->uobject != NULL)
 		uvm_obj_pageremove(pg->uobject, pg);
-	else {
-		pg->uanon->an_page = NULL;
-		pg->uanon = NULL;
-	}
+	else
+		pg->uanon->an_page = NULL;      /* pg->uanon: uvm_pagefree_n */
 }
 
 /*

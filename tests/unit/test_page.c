@@ -4,6 +4,7 @@
 #include "harness.h"
 
 #include "uvm.h"
+#include "uvm_anon.h"
 
 /*
  * uvm_pagefree_n gives frames back so that the next allocations take them
@@ -40,6 +41,50 @@ TEST(pagefree_n_keeps_order)
 		ASSERT_TRUE(pg == pgs[i]);
 	}
 	uvm_pagefree_n(sys, pgs, 8);
+	SYSCHECK(sys);
+	bvm_system_destroy(sys);
+}
+
+/*
+ * uvm_anfree_n leaves the free list as one uvm_anfree per anon would: the
+ * last anon's frame is the first handed out again (an amap dies from its
+ * last slot to its first, so its frames come back in the order it had
+ * them).
+ */
+TEST(anfree_n_frees_as_one_by_one)
+{
+	struct bvm_params p;
+	struct bvm_system *sys;
+	struct vm_anon *anons[8];
+	struct vm_page *pgs[8], *pg;
+	struct bvm_stats s0;
+	int i;
+
+	bvm_params_init(&p);
+	p.npages = 64;
+	p.flags = BVM_SYS_NOPDAEMON;
+	ASSERT_OK(bvm_system_create(&p, &sys));
+	s0 = tstats(sys);
+	for (i = 0; i < 8; i++) {
+		ASSERT_TRUE((anons[i] = uvm_analloc(sys)) != NULL);
+		ASSERT_TRUE((pgs[i] = uvm_pagealloc(sys, NULL, 0, anons[i],
+		    0)) != NULL);
+		atomic_clearbits_int(&pgs[i]->pg_flags, PG_BUSY | PG_FAKE);
+		anons[i]->an_page = pgs[i];
+		anons[i]->an_ref = 0;
+	}
+	ASSERT_EQ(tstats(sys).anons, s0.anons + 8);
+	ASSERT_EQ(tstats(sys).active, s0.active + 8);
+	uvm_anfree_n(sys, anons, 8);
+	ASSERT_EQ(tstats(sys).anons, s0.anons);
+	ASSERT_EQ(tstats(sys).active, s0.active);
+	ASSERT_EQ(tstats(sys).free, s0.free);
+	for (i = 7; i >= 0; i--) {
+		pg = uvm_pagealloc(sys, NULL, 0, NULL, 0);
+		ASSERT_TRUE(pg == pgs[i]);
+	}
+	for (i = 0; i < 8; i++)
+		uvm_pagefree(sys, pgs[i]);
 	SYSCHECK(sys);
 	bvm_system_destroy(sys);
 }
