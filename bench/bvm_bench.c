@@ -555,6 +555,22 @@ host_first_touch(uint64_t len, uint64_t times)
  * is a zero-fill fault.  bsdvm: through bvm_write (TLB miss, fault, refill,
  * copy), and through bvm_fault alone.
  */
+/* zero_settle: wait (at most 2 s) until sys's free frames are all zeroed */
+static void
+zero_settle(struct bvm_system *sys)
+{
+	struct timespec ts = { 0, 200 * 1000 };
+	struct bvm_stats st;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		CHK(bvm_stats(sys, &st));
+		if (st.zeropages >= st.free)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void
 bench_fault(const struct config *cf)
 {
@@ -575,7 +591,15 @@ bench_fault(const struct config *cf)
 		double b = bvm_first_touch(vm, len, 1, 1);
 		double c = bvm_first_touch(vm, SMALL_AREA, ns, 0);
 		double z = bvm_first_touch(zvm, len, 1, 0);
-		double ha = host_first_touch(len, 1);
+		double ha;
+
+		/*
+		 * The zeroing thread zeroes what that run freed: let it
+		 * finish now, or it competes with the next repetition's
+		 * rows for the CPU and the memory bus.
+		 */
+		zero_settle(zsys);
+		ha = host_first_touch(len, 1);
 		double hc = host_first_touch(SMALL_AREA, ns);
 		if (r >= 0) {
 			sw[r] = a;
