@@ -756,6 +756,7 @@ struct bvm_region {
 	const char *name;     /* the file's path or the object's name; "" */
 	uint64_t offset;      /* offset in the object of start */
 	uint64_t obj_resident; /* the object's resident pages (all offsets) */
+	uint64_t swapped;     /* of the anons, those only in swap (paged out) */
 };
 
 /*

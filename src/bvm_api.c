@@ -871,6 +871,8 @@ bvm_regions(struct bvm_vmspace *bvm, int (*fn)(const struct bvm_region *,
 				r.flags |= BVM_REGION_SHAREDAMAP;
 			r.anons = (uint64_t)amap_nslots_used(&entry->aref,
 			    (int)atop(entry->end - entry->start));
+			r.swapped = (uint64_t)amap_nslots_swapped(&entry->aref,
+			    (int)atop(entry->end - entry->start));
 			amap_unlock(amap);
 		}
 		r.type = "anon";

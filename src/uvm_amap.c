@@ -553,3 +553,23 @@ amap_nslots_used(struct vm_aref *aref, int slotlen)
 			n++;
 	return n;
 }
+
+/*
+ * amap_nslots_swapped: how many of the aref's first slotlen slots hold
+ * anons whose only copy is in swap.  => amap locked.
+ */
+int
+amap_nslots_swapped(struct vm_aref *aref, int slotlen)
+{
+	struct vm_amap *amap = aref->ar_amap;
+	struct vm_anon *anon;
+	int i, n = 0;
+
+	for (i = 0; i < slotlen; i++) {
+		anon = amap->am_anon[aref->ar_pageoff + i];
+		if (anon != NULL && anon->an_page == NULL &&
+		    anon->an_swslot != 0)
+			n++;
+	}
+	return n;
+}

@@ -46,6 +46,7 @@ int amap_flags(struct vm_amap *amap);
 int amap_refs(struct vm_amap *amap);
 void amap_init(struct bvm_system *sys);
 int amap_nslots_used(struct vm_aref *aref, int slotlen);
+int amap_nslots_swapped(struct vm_aref *aref, int slotlen);
 int amap_slot_refs(struct vm_aref *aref, vaddr_t offset);
 
 /* ---- part 2: implementation (uvm_amap.c and bvm_check.c only) ----- */

@@ -1403,3 +1403,42 @@ TEST(swap_readahead_after_random_starts_at_16)
 	bvm_vmspace_destroy(vm);
 	bvm_system_destroy(sys);
 }
+
+/* bvm_regions counts, per region, the anons whose only copy is in swap */
+static int
+region_swapped(const struct bvm_region *r, void *arg)
+{
+	uint64_t *out = arg;
+
+	out[0] += r->anons;
+	out[1] += r->swapped;
+	return 0;
+}
+
+TEST(swap_regions_count_swapped_anons)
+{
+	struct bvm_system *sys = swsys(512, BVM_SYS_NOPDAEMON);
+	struct bvm_vmspace *vm = tvm(sys);
+	struct bvm_fault_info fi;
+	uint64_t va, c[2] = { 0, 0 };
+
+	ASSERT_OK(bvm_swapon(sys, mkswap("rg", 1024), 0));
+	va = mapanon(vm, 64, BVM_MAP_PRIVATE);
+	ASSERT_OK(wpages(vm, va, 64, 103, &fi));
+	ASSERT_OK(bvm_regions(vm, region_swapped, c));
+	ASSERT_EQ(c[0], 64);
+	ASSERT_EQ(c[1], 0);
+	pageout_all(sys, 64);
+	c[0] = c[1] = 0;
+	ASSERT_OK(bvm_regions(vm, region_swapped, c));
+	ASSERT_EQ(c[0], 64);
+	ASSERT_EQ(c[1], 64);
+	ASSERT_OK(bvm_madvise(vm, va, 64 * PG, BVM_MADV_RANDOM));
+	ASSERT_EQ(touch(sys, vm, va, 3, 103), 1);      /* one page back in */
+	c[0] = c[1] = 0;
+	ASSERT_OK(bvm_regions(vm, region_swapped, c));
+	ASSERT_EQ(c[1], 63);
+	SYSCHECK(sys);
+	bvm_vmspace_destroy(vm);
+	bvm_system_destroy(sys);
+}
