@@ -312,14 +312,10 @@ uvm_fault_anonget(struct uvm_faultctx *flt, struct vm_anon *anon)
 		a = amap_lookup(&entry->aref, off + ptoa(n));
 		if (a == NULL || a->an_page != NULL || a->an_swslot != slot + n)
 			break;
-		pgs[n] = uvm_pagealloc(sys, NULL, 0, a, 0);
-		if (pgs[n] == NULL) {
-			/* read-ahead does without: no shortage to report */
-			(void)uvm_page_wasshort();
-			break;
-		}
 		anons[n] = a;
 	}
+	/* frames for the rest, as many as there are (no shortage if not) */
+	n = 1 + uvm_pagealloc_n(sys, anons + 1, pgs + 1, n - 1);
 	error = uvm_swap_get(sys, pgs, slot, n);
 	if (error && n > 1) {
 		/* a read-ahead slot may be what failed: the page alone */

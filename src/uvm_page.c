@@ -228,6 +228,61 @@ again:
 }
 
 /*
+ * uvm_pagealloc_n: uvm_pagealloc(sys, NULL, 0, anons[i], 0) for i < n
+ * with one hold of each queue lock: the frames of a swap read-ahead.  It
+ * stops at the first frame it cannot have (none free, or the fault
+ * injector says so) and records no shortage: a read-ahead does without.
+ * => the anons' lock held.  => returns k, the frames in pgs[0..k-1], busy
+ *    and on the active queue, as uvm_pagealloc returns them.
+ */
+int
+uvm_pagealloc_n(struct bvm_system *sys, struct vm_anon **anons,
+    struct vm_page **pgs, int n)
+{
+	struct vm_page *pg;
+	int i, got = 0;
+
+	if (n <= 0)
+		return 0;
+	bvm_mutex_enter(&sys->fpageqlock);
+	while (got < n && !bvm_fi_fail(FI_PAGE_ALLOC)) {
+		/* a non-zeroed request: dirty frames first, zeroed ones kept */
+		if ((pg = TAILQ_FIRST(&sys->page_free_dirty)) != NULL)
+			TAILQ_REMOVE(&sys->page_free_dirty, pg, pageq);
+		else if ((pg = TAILQ_FIRST(&sys->page_free_zero)) != NULL) {
+			TAILQ_REMOVE(&sys->page_free_zero, pg, pageq);
+			sys->uvmexp.zeropages--;
+		} else
+			break;
+		KASSERT(PG_FLAGS(pg) & PG_FREE);
+		pgs[got++] = pg;
+	}
+	__atomic_store_n(&sys->uvmexp.free, sys->uvmexp.free - (uint64_t)got,
+	    __ATOMIC_RELAXED);
+	if (got > 0 && sys->uvmexp.free < sys->freemin)
+		uvm_pdaemon_wakeup_locked(sys);
+	bvm_mutex_exit(&sys->fpageqlock);
+
+	for (i = 0; i < got; i++) {
+		pg = pgs[i];
+		KASSERT(pg->pv_list == NULL && pg->wire_count == 0);
+		PG_FLAGS_SET(pg, PG_BUSY | PG_CLEAN | PG_FAKE | PQ_ANON);
+		pg->uobject = NULL;
+		pg->uanon = anons[i];
+		pg->offset = 0;
+	}
+	CNT_ADD(sys->uvmexp.pages_alloc, (uint64_t)got);
+	bvm_mutex_enter(&sys->pageqlock);
+	for (i = 0; i < got; i++) {
+		TAILQ_INSERT_TAIL(&sys->page_active, pgs[i], pageq);
+		atomic_setbits_int(&pgs[i]->pg_flags, PQ_ACTIVE);
+	}
+	sys->uvmexp.active += (uint64_t)got;
+	bvm_mutex_exit(&sys->pageqlock);
+	return got;
+}
+
+/*
  * uvm_pagefree: free a page.
  * => the page must have no mappings left (pmap_page_protect(NONE) first)
  *    and must not be wired; its owner's lock must be held.

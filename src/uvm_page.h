@@ -95,6 +95,9 @@ struct vm_page *uvm_pagealloc(struct bvm_system *sys, struct uvm_object *obj,
     voff_t off, struct vm_anon *anon, int flags);
 void uvm_pagefree(struct bvm_system *sys, struct vm_page *pg);
 void uvm_pagefree_n(struct bvm_system *sys, struct vm_page **pgs, int n);
+struct vm_anon;
+int uvm_pagealloc_n(struct bvm_system *sys, struct vm_anon **anons,
+    struct vm_page **pgs, int n);
 bool uvm_page_wasshort(void);
 void uvm_pagewire(struct bvm_system *sys, struct vm_page *pg);
 void uvm_pageunwire(struct bvm_system *sys, struct vm_page *pg);
